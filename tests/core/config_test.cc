@@ -1,0 +1,566 @@
+// Tests for core/config (parsing, overrides, validation, canonical text) and core/sha256.
+// Every config is inline so that the expected line:column can be read off the raw string:
+// kGoodRecipe's first line is line 1 and each test changes one substring of one line.
+#include "core/config.h"
+
+#include <cstdio>
+#include <string>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "absl/strings/str_replace.h"
+#include "core/sha256.h"
+#include "google/protobuf/util/message_differencer.h"
+#include "gtest/gtest.h"
+
+namespace cifarbench {
+namespace {
+
+// Line numbers (1-based) are listed on the right for the tests below.
+constexpr char kGoodRecipe[] = R"pb(name: "hlb_test"
+plugin: "hlb"
+description: "a valid recipe for the tests"
+data { train_subset: 0 test_subset: 0 }
+model {
+  widths: 64
+  widths: 256
+  widths: 512
+  whiten_kernel_size: 2
+  bn_momentum: 0.4
+}
+optimizer {
+  kind: SGD_NESTEROV
+  momentum: 0.85
+  param_groups { name: "non_bias" lr: 2.0 weight_decay: 0.0005 }
+  param_groups { name: "bias" lr: 64.0 weight_decay: 0.0001 }
+}
+train {
+  batch_size: 1024
+  epochs: 10
+  label_smoothing: 0.2
+  loss_scale: 0.5
+}
+schedule {
+  kind: ONE_CYCLE_LINEAR
+  pct_start: 0.25
+  div_factor: 10
+  final_lr_ratio: 0.07
+}
+augment {
+  pad: 2
+  flip_probability: 0.5
+  cutmix_size: 0
+}
+ema {
+  enabled: true
+  start_epoch: 3
+  every_n_steps: 5
+  decay_base: 0.95
+  decay_pow: 3
+}
+eval {
+  headline_network: EVAL_NETWORK_EMA
+  headline_tta: TTA_FLIP
+  batch_size: 2500
+}
+precision: PRECISION_AUTO
+seed: 1
+runs: 1
+target_accuracy: 0.94
+)pb";
+// Lines: 1 name, 2 plugin, 5 model {, 6-8 widths, 12 optimizer {, 13 kind,
+// 15-16 param_groups, 18 train {, 19 batch_size, 24 schedule {, 25 kind, 26 pct_start,
+// 32 flip_probability, 35 ema {, 38 every_n_steps, 47 precision, 48 seed.
+
+constexpr char kPath[] = "recipes/test/good.textproto";
+
+// kGoodRecipe with `from` (which must occur exactly once) replaced by `to`.
+std::string With(const std::string& from, const std::string& to) {
+  const std::string good = kGoodRecipe;
+  const size_t at = good.find(from);
+  EXPECT_NE(at, std::string::npos) << from;
+  EXPECT_EQ(good.find(from, at + 1), std::string::npos) << from << " occurs twice";
+  if (at == std::string::npos) return good;
+  return good.substr(0, at) + to + good.substr(at + from.size());
+}
+
+absl::StatusOr<v1::RecipeConfig> Load(const std::string& text,
+                                      const std::vector<std::string>& overrides = {},
+                                      const std::vector<std::string>& plugins = {}) {
+  return LoadRecipeText(text, kPath, overrides, plugins);
+}
+
+// The error message of a load that must fail with InvalidArgument.
+std::string LoadError(const std::string& text, const std::vector<std::string>& overrides = {},
+                      const std::vector<std::string>& plugins = {}) {
+  absl::StatusOr<v1::RecipeConfig> config = Load(text, overrides, plugins);
+  EXPECT_FALSE(config.ok());
+  if (config.ok()) return "";
+  EXPECT_EQ(config.status().code(), absl::StatusCode::kInvalidArgument) << config.status();
+  return std::string(config.status().message());
+}
+
+// The error message of one override applied to the good recipe.
+std::string OverrideError(const std::string& assignment) {
+  absl::StatusOr<v1::RecipeConfig> config = Load(kGoodRecipe);
+  EXPECT_TRUE(config.ok()) << config.status();
+  const absl::Status status = ApplyOverride(&*config, assignment);
+  EXPECT_EQ(status.code(), absl::StatusCode::kInvalidArgument) << status;
+  return std::string(status.message());
+}
+
+v1::RecipeConfig LoadOk(const std::string& text, const std::vector<std::string>& overrides = {}) {
+  absl::StatusOr<v1::RecipeConfig> config = Load(text, overrides, {"hlb", "page"});
+  EXPECT_TRUE(config.ok()) << config.status();
+  return config.ok() ? *config : v1::RecipeConfig();
+}
+
+// --- The good recipe ---------------------------------------------------------------------------
+
+TEST(ConfigTest, GoodRecipeLoads) {
+  const v1::RecipeConfig config = LoadOk(kGoodRecipe);
+  EXPECT_EQ(config.name(), "hlb_test");
+  EXPECT_EQ(config.train().batch_size(), 1024);
+  ASSERT_EQ(config.optimizer().param_groups_size(), 2);
+  EXPECT_DOUBLE_EQ(config.optimizer().param_groups(1).lr(), 64.0);
+  EXPECT_EQ(config.precision(), v1::PRECISION_AUTO);
+  EXPECT_TRUE(ValidateRecipe(config, {"hlb"}).empty());
+}
+
+// --- Parse errors ------------------------------------------------------------------------------
+
+TEST(ConfigParseTest, SyntaxError) {
+  EXPECT_EQ(LoadError(With("batch_size: 1024", "batch_size 1024")),
+            "recipes/test/good.textproto:19:14: Expected \":\", found \"1024\".");
+}
+
+TEST(ConfigParseTest, UnclosedMessage) {
+  EXPECT_EQ(LoadError("name: \"x\"\ntrain {\n  batch_size: 1\n"),
+            "recipes/test/good.textproto:4:1: Expected identifier, got: ");
+}
+
+TEST(ConfigParseTest, UnknownField) {
+  EXPECT_EQ(LoadError(With("seed: 1", "sead: 1")),
+            "recipes/test/good.textproto:48:1: Message type \"cifarbench.v1.RecipeConfig\" has "
+            "no field named \"sead\".");
+}
+
+TEST(ConfigParseTest, UnknownNestedField) {
+  EXPECT_EQ(LoadError(With("batch_size: 1024", "batch_sizee: 1024")),
+            "recipes/test/good.textproto:19:3: Message type \"cifarbench.v1.TrainConfig\" has "
+            "no field named \"batch_sizee\".");
+}
+
+TEST(ConfigParseTest, WrongType) {
+  EXPECT_EQ(LoadError(With("batch_size: 1024", "batch_size: \"big\"")),
+            "recipes/test/good.textproto:19:15: Expected integer, got: \"big\"");
+}
+
+TEST(ConfigParseTest, UnknownEnumValue) {
+  EXPECT_EQ(LoadError(With("precision: PRECISION_AUTO", "precision: PRECISION_FP64")),
+            "recipes/test/good.textproto:47:12: Unknown enumeration value of \"PRECISION_FP64\" "
+            "for field \"precision\".");
+}
+
+TEST(ConfigParseTest, ErrorAfterTokenPointsAtTheToken) {
+  // The parser notices these only at the following token (here: past a comment, on the next
+  // line); the error still names the offending token's position.
+  EXPECT_EQ(LoadError(With("precision: PRECISION_AUTO", "precision: PRECISION_FP64  # wide")),
+            "recipes/test/good.textproto:47:12: Unknown enumeration value of \"PRECISION_FP64\" "
+            "for field \"precision\".");
+}
+
+TEST(ConfigParseTest, TabsAdvanceColumnsToMultiplesOfEight) {
+  EXPECT_EQ(LoadError(With("  batch_size: 1024", "\tbatch_sizee: 1024")),
+            "recipes/test/good.textproto:19:9: Message type \"cifarbench.v1.TrainConfig\" has "
+            "no field named \"batch_sizee\".");
+  EXPECT_EQ(LoadError(With("  batch_size: 1024", "\tbatch_size: 0")),
+            "recipes/test/good.textproto:19:9: train.batch_size must be > 0, got 0");
+}
+
+TEST(ConfigParseTest, IntOutOfRange) {
+  EXPECT_EQ(LoadError(With("batch_size: 1024", "batch_size: 4294967296")),
+            "recipes/test/good.textproto:19:15: Integer out of range (4294967296)");
+}
+
+TEST(ConfigParseTest, RepeatedSingularField) {
+  EXPECT_EQ(LoadError(With("seed: 1", "seed: 1 seed: 2")),
+            "recipes/test/good.textproto:48:9: Non-repeated field \"seed\" is specified "
+            "multiple times.");
+}
+
+// --- Semantic errors at file locations ---------------------------------------------------------
+
+TEST(ConfigValidateTest, BatchSizeZero) {
+  EXPECT_EQ(LoadError(With("batch_size: 1024", "batch_size: 0")),
+            "recipes/test/good.textproto:19:3: train.batch_size must be > 0, got 0");
+}
+
+TEST(ConfigValidateTest, NegativeLrInSecondParamGroup) {
+  EXPECT_EQ(LoadError(With("lr: 64.0", "lr: -1")),
+            "recipes/test/good.textproto:16:31: optimizer.param_groups[1].lr must be >= 0, "
+            "got -1");
+}
+
+TEST(ConfigValidateTest, FlipProbabilityAboveOne) {
+  EXPECT_EQ(LoadError(With("flip_probability: 0.5", "flip_probability: 1.5")),
+            "recipes/test/good.textproto:32:3: augment.flip_probability must be in [0, 1], "
+            "got 1.5");
+}
+
+TEST(ConfigValidateTest, UnsetEnumPointsAtLineOneAndSaysMissing) {
+  EXPECT_EQ(LoadError(With("precision: PRECISION_AUTO\n", "")),
+            "recipes/test/good.textproto:1:1: precision must be set (one of: PRECISION_AUTO, "
+            "PRECISION_FP32, PRECISION_FP16, PRECISION_BF16), got PRECISION_UNSPECIFIED "
+            "(precision is missing)");
+}
+
+TEST(ConfigValidateTest, UnsetNestedEnumPointsAtEnclosingMessage) {
+  EXPECT_EQ(LoadError(With("  kind: SGD_NESTEROV\n", "")),
+            "recipes/test/good.textproto:12:1: optimizer.kind must be set (one of: "
+            "SGD_NESTEROV, PAGE_NESTEROV), got OPTIMIZER_KIND_UNSPECIFIED (optimizer.kind is "
+            "missing)");
+}
+
+TEST(ConfigValidateTest, ExplicitUnspecifiedEnumPointsAtTheField) {
+  EXPECT_EQ(LoadError(With("kind: ONE_CYCLE_LINEAR", "kind: SCHEDULE_KIND_UNSPECIFIED")),
+            "recipes/test/good.textproto:25:3: schedule.kind must be set (one of: "
+            "ONE_CYCLE_LINEAR, PIECEWISE_LINEAR), got SCHEDULE_KIND_UNSPECIFIED");
+}
+
+TEST(ConfigValidateTest, UnknownEnumNumber) {
+  EXPECT_EQ(LoadError(With("precision: PRECISION_AUTO", "precision: 9")),
+            "recipes/test/good.textproto:47:1: precision has no value numbered 9 in "
+            "cifarbench.v1.Precision (values: PRECISION_UNSPECIFIED, PRECISION_AUTO, "
+            "PRECISION_FP32, PRECISION_FP16, PRECISION_BF16)");
+}
+
+TEST(ConfigValidateTest, UnknownPluginListsKnownOnes) {
+  EXPECT_EQ(LoadError(With("plugin: \"hlb\"", "plugin: \"hbl\""), {}, {"hlb", "page"}),
+            "recipes/test/good.textproto:2:1: plugin 'hbl' is not a known plugin (known "
+            "plugins: hlb, page)");
+}
+
+TEST(ConfigValidateTest, PluginCheckSkippedWithoutKnownPlugins) {
+  EXPECT_TRUE(Load(With("plugin: \"hlb\"", "plugin: \"anything\"")).ok());
+}
+
+TEST(ConfigValidateTest, EmptyPluginAndNameAreMissing) {
+  EXPECT_EQ(LoadError(With("name: \"hlb_test\"\nplugin: \"hlb\"\n", "")),
+            "recipes/test/good.textproto:1:1: name must not be empty (name is missing)\n"
+            "recipes/test/good.textproto:1:1: plugin must not be empty (plugin is missing)");
+}
+
+TEST(ConfigValidateTest, AllErrorsOnePerLineInCheckOrder) {
+  std::string text = With("batch_size: 1024", "batch_size: -2");
+  text = absl::StrReplaceAll(text, {{"widths: 256", "widths: 0"}, {"runs: 1", "runs: 0"}});
+  EXPECT_EQ(LoadError(text),
+            "recipes/test/good.textproto:7:3: model.widths[1] must be > 0, got 0\n"
+            "recipes/test/good.textproto:19:3: train.batch_size must be > 0, got -2\n"
+            "recipes/test/good.textproto:49:1: runs must be >= 1, got 0");
+}
+
+TEST(ConfigValidateTest, ListSyntaxElementPointsAtTheList) {
+  const std::string text = absl::StrReplaceAll(
+      kGoodRecipe, {{"  widths: 64\n  widths: 256\n  widths: 512\n", "  widths: [64, 0, 512]\n"}});
+  EXPECT_EQ(LoadError(text), "recipes/test/good.textproto:6:3: model.widths[1] must be > 0, got 0");
+}
+
+TEST(ConfigValidateTest, EmptyWidths) {
+  EXPECT_EQ(LoadError(absl::StrReplaceAll(
+                kGoodRecipe, {{"  widths: 64\n  widths: 256\n  widths: 512\n", ""}})),
+            "recipes/test/good.textproto:5:1: model.widths must not be empty (model.widths is "
+            "missing)");
+}
+
+TEST(ConfigValidateTest, EmaEveryNStepsOnlyWhenEnabled) {
+  EXPECT_EQ(LoadError(With("every_n_steps: 5", "every_n_steps: 0")),
+            "recipes/test/good.textproto:38:3: ema.every_n_steps must be > 0, got 0");
+  LoadOk(absl::StrReplaceAll(kGoodRecipe,
+                             {{"every_n_steps: 5", "every_n_steps: 0"}, {"enabled: true", "enabled: false"}}));
+}
+
+TEST(ConfigValidateTest, OneCyclePctStart) {
+  EXPECT_EQ(LoadError(With("pct_start: 0.25", "pct_start: 1")),
+            "recipes/test/good.textproto:26:3: schedule.pct_start must be in (0, 1) for "
+            "ONE_CYCLE_LINEAR, got 1");
+  EXPECT_EQ(LoadError(With("div_factor: 10", "div_factor: 0")),
+            "recipes/test/good.textproto:27:3: schedule.div_factor must be > 0, got 0");
+}
+
+TEST(ConfigValidateTest, PiecewiseKnots) {
+  // knot_epochs on line 26; knot_values (when given) on line 27.
+  const std::string piecewise = With("  kind: ONE_CYCLE_LINEAR\n  pct_start: 0.25\n",
+                                     "  kind: PIECEWISE_LINEAR\n  knot_epochs: [0, 2, 10]\n");
+  EXPECT_EQ(LoadError(piecewise),
+            "recipes/test/good.textproto:24:1: schedule.knot_values must have as many entries "
+            "as schedule.knot_epochs (3), got 0 (schedule.knot_values is missing)");
+  auto with_values = [&](const std::string& epochs, const std::string& values) {
+    return absl::StrReplaceAll(piecewise, {{"[0, 2, 10]", epochs},
+                                           {"div_factor: 10", "knot_values: " + values}});
+  };
+  LoadOk(with_values("[0, 2, 10]", "[0, 1, 0]"));
+  EXPECT_EQ(LoadError(with_values("[0, 2, 10]", "[0, 1]")),
+            "recipes/test/good.textproto:27:3: schedule.knot_values must have as many entries "
+            "as schedule.knot_epochs (3), got 2");
+  EXPECT_EQ(LoadError(with_values("[0, 3, 2]", "[0, 1, 0]")),
+            "recipes/test/good.textproto:26:3: schedule.knot_epochs must be non-decreasing, "
+            "got knot_epochs[2] = 2 after knot_epochs[1] = 3");
+  EXPECT_EQ(LoadError(with_values("[0]", "[1]")),
+            "recipes/test/good.textproto:26:3: schedule.knot_epochs needs at least 2 knots for "
+            "PIECEWISE_LINEAR, got 1");
+}
+
+TEST(ConfigValidateTest, NonFiniteDouble) {
+  EXPECT_EQ(LoadError(With("epochs: 10", "epochs: inf")),
+            "recipes/test/good.textproto:20:3: train.epochs must be finite, got inf");
+}
+
+TEST(ConfigValidateTest, ValidateRecipeReportsFieldPaths) {
+  v1::RecipeConfig config = LoadOk(kGoodRecipe);
+  config.mutable_optimizer()->set_momentum(1.0);
+  config.mutable_augment()->set_cutout_size(33);
+  config.mutable_data()->set_test_subset(-1);
+  config.mutable_eval()->set_batch_size(0);
+  config.set_target_accuracy(-0.1);
+  const std::vector<ValidationError> errors = ValidateRecipe(config, {});
+  std::vector<std::string> paths, messages;
+  for (const ValidationError& error : errors) {
+    paths.push_back(error.field_path);
+    messages.push_back(error.message);
+  }
+  EXPECT_EQ(paths, (std::vector<std::string>{"data.test_subset", "optimizer.momentum",
+                                             "augment.cutout_size", "eval.batch_size",
+                                             "target_accuracy"}));
+  EXPECT_EQ(messages,
+            (std::vector<std::string>{"data.test_subset must be >= 0, got -1",
+                                      "optimizer.momentum must be in [0, 1), got 1",
+                                      "augment.cutout_size must be <= 32, got 33",
+                                      "eval.batch_size must be > 0, got 0",
+                                      "target_accuracy must be in [0, 1], got -0.1"}));
+}
+
+// --- Overrides ---------------------------------------------------------------------------------
+
+TEST(ConfigOverrideTest, NestedScalar) {
+  EXPECT_EQ(LoadOk(kGoodRecipe, {"train.batch_size=256"}).train().batch_size(), 256);
+  EXPECT_DOUBLE_EQ(LoadOk(kGoodRecipe, {"train.epochs = 12.5"}).train().epochs(), 12.5);
+}
+
+TEST(ConfigOverrideTest, AppliedInOrder) {
+  EXPECT_EQ(LoadOk(kGoodRecipe, {"train.batch_size=256", "train.batch_size=512"})
+                .train()
+                .batch_size(),
+            512);
+}
+
+TEST(ConfigOverrideTest, RepeatedMessageElement) {
+  const v1::RecipeConfig config = LoadOk(kGoodRecipe, {"optimizer.param_groups[1].lr=0.01"});
+  EXPECT_DOUBLE_EQ(config.optimizer().param_groups(1).lr(), 0.01);
+  EXPECT_DOUBLE_EQ(config.optimizer().param_groups(0).lr(), 2.0);
+}
+
+TEST(ConfigOverrideTest, RepeatedScalarElement) {
+  const v1::RecipeConfig config = LoadOk(kGoodRecipe, {"model.widths[0]=32"});
+  EXPECT_EQ(std::vector<int>(config.model().widths().begin(), config.model().widths().end()),
+            (std::vector<int>{32, 256, 512}));
+}
+
+TEST(ConfigOverrideTest, WholeRepeatedScalarList) {
+  const v1::RecipeConfig config = LoadOk(kGoodRecipe, {"model.widths=16,64, 128"});
+  EXPECT_EQ(std::vector<int>(config.model().widths().begin(), config.model().widths().end()),
+            (std::vector<int>{16, 64, 128}));
+}
+
+TEST(ConfigOverrideTest, BadListElementLeavesListUnchanged) {
+  v1::RecipeConfig config = LoadOk(kGoodRecipe);
+  EXPECT_EQ(ApplyOverride(&config, "model.widths=16,x,128").message(),
+            "--set 'model.widths=16,x,128': model.widths[1]: not an integer: 'x'");
+  EXPECT_EQ(config.model().widths_size(), 3);
+}
+
+TEST(ConfigOverrideTest, FailedOverrideLeavesConfigUnchanged) {
+  v1::RecipeConfig config;
+  EXPECT_FALSE(ApplyOverride(&config, "ema.bogus=1").ok());
+  EXPECT_FALSE(config.has_ema());
+  EXPECT_TRUE(ApplyOverride(&config, "ema.enabled=true").ok());
+  EXPECT_TRUE(config.ema().enabled());
+}
+
+TEST(ConfigOverrideTest, EnumByNameAndNumber) {
+  EXPECT_EQ(LoadOk(kGoodRecipe, {"precision=PRECISION_FP32"}).precision(), v1::PRECISION_FP32);
+  EXPECT_EQ(LoadOk(kGoodRecipe, {"precision=3"}).precision(), v1::PRECISION_FP16);
+  EXPECT_EQ(OverrideError("precision=FP32"),
+            "--set 'precision=FP32': precision: 'FP32' is not a value of "
+            "cifarbench.v1.Precision (values: PRECISION_UNSPECIFIED, PRECISION_AUTO, "
+            "PRECISION_FP32, PRECISION_FP16, PRECISION_BF16)");
+  EXPECT_EQ(OverrideError("precision=9"),
+            "--set 'precision=9': precision: '9' is not a value of cifarbench.v1.Precision "
+            "(values: PRECISION_UNSPECIFIED, PRECISION_AUTO, PRECISION_FP32, PRECISION_FP16, "
+            "PRECISION_BF16)");
+}
+
+TEST(ConfigOverrideTest, Bool) {
+  EXPECT_FALSE(LoadOk(kGoodRecipe, {"ema.enabled=false"}).ema().enabled());
+  EXPECT_TRUE(LoadOk(kGoodRecipe, {"ema.enabled=0", "ema.enabled=1"}).ema().enabled());
+  EXPECT_EQ(OverrideError("ema.enabled=yes"),
+            "--set 'ema.enabled=yes': ema.enabled: not a bool (true, false, 1 or 0): 'yes'");
+}
+
+TEST(ConfigOverrideTest, StringAndUint64) {
+  const v1::RecipeConfig config =
+      LoadOk(kGoodRecipe, {"description=a b=c", "seed=18446744073709551615"});
+  EXPECT_EQ(config.description(), "a b=c");
+  EXPECT_EQ(config.seed(), 18446744073709551615ull);
+  EXPECT_EQ(OverrideError("seed=-1"),
+            "--set 'seed=-1': seed: -1 is out of range for uint64 [0, 18446744073709551615]");
+}
+
+TEST(ConfigOverrideTest, BadField) {
+  EXPECT_EQ(OverrideError("train.batch_sizee=3"),
+            "--set 'train.batch_sizee=3': no field 'batch_sizee' in cifarbench.v1.TrainConfig "
+            "(fields: batch_size, epochs, label_smoothing, loss_scale)");
+  EXPECT_EQ(OverrideError("trian.batch_size=3"),
+            "--set 'trian.batch_size=3': no field 'trian' in cifarbench.v1.RecipeConfig "
+            "(fields: name, plugin, description, data, model, optimizer, train, schedule, "
+            "augment, ema, eval, precision, seed, runs, target_accuracy)");
+}
+
+TEST(ConfigOverrideTest, BadValue) {
+  EXPECT_EQ(OverrideError("train.batch_size=abc"),
+            "--set 'train.batch_size=abc': train.batch_size: not an integer: 'abc'");
+  EXPECT_EQ(OverrideError("train.batch_size=1.5"),
+            "--set 'train.batch_size=1.5': train.batch_size: not an integer: '1.5'");
+  EXPECT_EQ(OverrideError("train.batch_size=3000000000"),
+            "--set 'train.batch_size=3000000000': train.batch_size: 3000000000 is out of range "
+            "for int32 [-2147483648, 2147483647]");
+  EXPECT_EQ(OverrideError("train.epochs=ten"),
+            "--set 'train.epochs=ten': train.epochs: not a finite number: 'ten'");
+  EXPECT_EQ(OverrideError("train.epochs=nan"),
+            "--set 'train.epochs=nan': train.epochs: not a finite number: 'nan'");
+}
+
+TEST(ConfigOverrideTest, BadIndex) {
+  EXPECT_EQ(OverrideError("optimizer.param_groups[2].lr=1"),
+            "--set 'optimizer.param_groups[2].lr=1': index 2 out of range for "
+            "optimizer.param_groups (size 2)");
+  EXPECT_EQ(OverrideError("model.widths[3]=1"),
+            "--set 'model.widths[3]=1': index 3 out of range for model.widths (size 3)");
+  EXPECT_EQ(OverrideError("model.widths[-1]=1"),
+            "--set 'model.widths[-1]=1': bad field path 'model.widths[-1]': bad index '-1' in "
+            "'widths[-1]' (expected name[i], i >= 0)");
+  EXPECT_EQ(OverrideError("train[0].batch_size=1"),
+            "--set 'train[0].batch_size=1': train is not a repeated field; it cannot be indexed");
+  EXPECT_EQ(OverrideError("optimizer.param_groups.lr=1"),
+            "--set 'optimizer.param_groups.lr=1': optimizer.param_groups is a repeated field; "
+            "name an element: optimizer.param_groups[i]");
+}
+
+TEST(ConfigOverrideTest, MissingEquals) {
+  EXPECT_EQ(OverrideError("train.batch_size"),
+            "--set 'train.batch_size': missing '=' (expected field.path=value)");
+}
+
+TEST(ConfigOverrideTest, NotAScalar) {
+  EXPECT_EQ(OverrideError("train=3"),
+            "--set 'train=3': train is a message; set one of its fields (fields: batch_size, "
+            "epochs, label_smoothing, loss_scale)");
+  EXPECT_EQ(OverrideError("seed.x=3"), "--set 'seed.x=3': seed is not a message; it has no field 'x'");
+}
+
+TEST(ConfigOverrideTest, OverrideErrorStopsLoading) {
+  EXPECT_EQ(LoadError(kGoodRecipe, {"train.batch_size=256", "train.batch_sizee=3"}),
+            "--set 'train.batch_sizee=3': no field 'batch_sizee' in cifarbench.v1.TrainConfig "
+            "(fields: batch_size, epochs, label_smoothing, loss_scale)");
+}
+
+TEST(ConfigOverrideTest, SemanticErrorNamesTheOverride) {
+  EXPECT_EQ(LoadError(kGoodRecipe, {"train.batch_size=0"}),
+            "--set 'train.batch_size=0': train.batch_size must be > 0, got 0");
+  // The last override that set the field is blamed.
+  EXPECT_EQ(LoadError(kGoodRecipe, {"train.batch_size=0", "train.batch_size=-4"}),
+            "--set 'train.batch_size=-4': train.batch_size must be > 0, got -4");
+  // An element of a list set as a whole, and a list emptied.
+  EXPECT_EQ(LoadError(kGoodRecipe, {"model.widths=16,0"}),
+            "--set 'model.widths=16,0': model.widths[1] must be > 0, got 0");
+  EXPECT_EQ(LoadError(kGoodRecipe, {"model.widths="}),
+            "--set 'model.widths=': model.widths must not be empty");
+  EXPECT_EQ(LoadError(kGoodRecipe, {"optimizer.param_groups[1].lr=-0.5"}),
+            "--set 'optimizer.param_groups[1].lr=-0.5': optimizer.param_groups[1].lr must be "
+            ">= 0, got -0.5");
+  // A field the override did not touch still points at the file.
+  EXPECT_EQ(LoadError(With("batch_size: 1024", "batch_size: 0"), {"train.epochs=3"}),
+            "recipes/test/good.textproto:19:3: train.batch_size must be > 0, got 0");
+}
+
+// --- Canonical text, files, sha256 -------------------------------------------------------------
+
+TEST(ConfigTextTest, RecipeToTextRoundTrips) {
+  const v1::RecipeConfig config = LoadOk(kGoodRecipe, {"model.widths=16,64,128"});
+  const std::string text = RecipeToText(config);
+  EXPECT_NE(text.find("batch_size: 1024"), std::string::npos) << text;
+  const v1::RecipeConfig again = LoadOk(text);
+  EXPECT_TRUE(google::protobuf::util::MessageDifferencer::Equals(config, again));
+  EXPECT_EQ(RecipeToText(again), text);
+  EXPECT_EQ(Sha256Hex(RecipeToText(again)), Sha256Hex(text));
+}
+
+TEST(ConfigFileTest, LoadsFileAndNamesItInErrors) {
+  const std::string path = ::testing::TempDir() + "/config_test_recipe.textproto";
+  std::FILE* file = std::fopen(path.c_str(), "wb");
+  ASSERT_NE(file, nullptr);
+  const std::string text = With("batch_size: 1024", "batch_size: 0");
+  std::fwrite(text.data(), 1, text.size(), file);
+  std::fclose(file);
+
+  absl::StatusOr<v1::RecipeConfig> config = LoadRecipeFile(path, {"train.batch_size=8"}, {});
+  ASSERT_TRUE(config.ok()) << config.status();
+  EXPECT_EQ(config->train().batch_size(), 8);
+
+  config = LoadRecipeFile(path, {}, {});
+  ASSERT_FALSE(config.ok());
+  EXPECT_EQ(config.status().message(),
+            path + ":19:3: train.batch_size must be > 0, got 0");
+  std::remove(path.c_str());
+}
+
+TEST(ConfigFileTest, MissingFileIsNotFound) {
+  const absl::StatusOr<v1::RecipeConfig> config =
+      LoadRecipeFile("/nonexistent/dir/recipe.textproto", {}, {});
+  ASSERT_FALSE(config.ok());
+  EXPECT_EQ(config.status().code(), absl::StatusCode::kNotFound);
+  EXPECT_EQ(config.status().message(),
+            "cannot read recipe file '/nonexistent/dir/recipe.textproto': No such file or "
+            "directory");
+}
+
+TEST(Sha256Test, KnownVectors) {
+  EXPECT_EQ(Sha256Hex(""), "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855");
+  EXPECT_EQ(Sha256Hex("abc"), "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
+  EXPECT_EQ(Sha256Hex("abcdbcdecdefdefgefghfghighijhijkijkljklmklmnlmnomnopnopq"),
+            "248d6a61d20638b8e5c026930c3e6039a33ce45964ff2167f6ecedd419db06c1");
+  EXPECT_EQ(Sha256Hex(std::string(1000000, 'a')),
+            "cdc76e5c9914fb9281a1c7e284d73e67f1809a48a497200e046d39ccc7112cd0");
+}
+
+TEST(Sha256Test, IncrementalMatchesOneShot) {
+  std::string data;
+  for (int i = 0; i < 1000; ++i) data.push_back(static_cast<char>(i * 7));
+  for (size_t chunk : {1u, 3u, 63u, 64u, 65u, 200u}) {
+    Sha256 hasher;
+    for (size_t at = 0; at < data.size(); at += chunk) {
+      hasher.Update(std::string_view(data).substr(at, chunk));
+    }
+    const std::array<uint8_t, 32> digest = hasher.Finish();
+    std::string hex;
+    for (uint8_t byte : digest) {
+      static constexpr char kHex[] = "0123456789abcdef";
+      hex.push_back(kHex[byte >> 4]);
+      hex.push_back(kHex[byte & 0xf]);
+    }
+    EXPECT_EQ(hex, Sha256Hex(data)) << "chunk " << chunk;
+  }
+}
+
+}  // namespace
+}  // namespace cifarbench
