@@ -130,15 +130,14 @@ template <typename Int>
 absl::StatusOr<Int> ParseInteger(absl::string_view text, absl::string_view display,
                                  absl::string_view type_name) {
   if (!LooksLikeInteger(text)) {
-    return absl::InvalidArgumentError(
-        absl::StrCat(display, ": not an integer: '", text, "'"));
+    return absl::InvalidArgumentError(absl::StrCat(display, ": not an integer: '", text, "'"));
   }
   Int value;
   // SimpleAtoi rejects "-0" for unsigned types and anything out of range for Int.
   if (!absl::SimpleAtoi(text, &value)) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        display, ": ", text, " is out of range for ", type_name, " [",
-        std::numeric_limits<Int>::min(), ", ", std::numeric_limits<Int>::max(), "]"));
+    return absl::InvalidArgumentError(absl::StrCat(display, ": ", text, " is out of range for ",
+                                                   type_name, " [", std::numeric_limits<Int>::min(),
+                                                   ", ", std::numeric_limits<Int>::max(), "]"));
   }
   return value;
 }
@@ -151,17 +150,17 @@ absl::Status SetScalar(Message* message, const FieldDescriptor* field, int index
                        absl::string_view raw_text, absl::string_view display) {
   const Reflection* reflection = message->GetReflection();
   const absl::string_view text = field->cpp_type() == FieldDescriptor::CPPTYPE_STRING
-                                    ? raw_text
-                                    : absl::StripAsciiWhitespace(raw_text);
-#define CB_SET_FIELD_(Type, value)                                      \
-  do {                                                                  \
-    if (index == -1) {                                                  \
-      reflection->Set##Type(message, field, value);                     \
-    } else if (index == kAppend) {                                      \
-      reflection->Add##Type(message, field, value);                     \
-    } else {                                                            \
-      reflection->SetRepeated##Type(message, field, index, value);      \
-    }                                                                   \
+                                     ? raw_text
+                                     : absl::StripAsciiWhitespace(raw_text);
+#define CB_SET_FIELD_(Type, value)                                 \
+  do {                                                             \
+    if (index == -1) {                                             \
+      reflection->Set##Type(message, field, value);                \
+    } else if (index == kAppend) {                                 \
+      reflection->Add##Type(message, field, value);                \
+    } else {                                                       \
+      reflection->SetRepeated##Type(message, field, index, value); \
+    }                                                              \
   } while (0)
 
   switch (field->cpp_type()) {
@@ -176,14 +175,12 @@ absl::Status SetScalar(Message* message, const FieldDescriptor* field, int index
       return absl::OkStatus();
     }
     case FieldDescriptor::CPPTYPE_UINT32: {
-      CB_ASSIGN_OR_RETURN(const uint32_t value,
-                          ParseInteger<uint32_t>(text, display, "uint32"));
+      CB_ASSIGN_OR_RETURN(const uint32_t value, ParseInteger<uint32_t>(text, display, "uint32"));
       CB_SET_FIELD_(UInt32, value);
       return absl::OkStatus();
     }
     case FieldDescriptor::CPPTYPE_UINT64: {
-      CB_ASSIGN_OR_RETURN(const uint64_t value,
-                          ParseInteger<uint64_t>(text, display, "uint64"));
+      CB_ASSIGN_OR_RETURN(const uint64_t value, ParseInteger<uint64_t>(text, display, "uint64"));
       CB_SET_FIELD_(UInt64, value);
       return absl::OkStatus();
     }
@@ -222,9 +219,9 @@ absl::Status SetScalar(Message* message, const FieldDescriptor* field, int index
         value = type->FindValueByNumber(number);
       }
       if (value == nullptr) {
-        return absl::InvalidArgumentError(
-            absl::StrCat(display, ": '", text, "' is not a value of ", type->full_name(),
-                         " (values: ", EnumValueNames(type), ")"));
+        return absl::InvalidArgumentError(absl::StrCat(display, ": '", text, "' is not a value of ",
+                                                       type->full_name(),
+                                                       " (values: ", EnumValueNames(type), ")"));
       }
       CB_SET_FIELD_(EnumValue, value->number());
       return absl::OkStatus();
@@ -260,8 +257,8 @@ absl::Status ApplyOverrideImpl(Message* root, absl::string_view assignment) {
     const FieldDescriptor* field = descriptor->FindFieldByName(component.name);
     if (field == nullptr) {
       return absl::InvalidArgumentError(absl::StrCat("no field '", component.name, "' in ",
-                                                     descriptor->full_name(), " (fields: ",
-                                                     FieldNames(descriptor), ")"));
+                                                     descriptor->full_name(),
+                                                     " (fields: ", FieldNames(descriptor), ")"));
     }
     // The path up to and including this field, without its index.
     std::string field_path = RenderPath(*components, i);
@@ -276,16 +273,15 @@ absl::Status ApplyOverrideImpl(Message* root, absl::string_view assignment) {
       }
       const int size = reflection->FieldSize(*message, field);
       if (component.index >= size) {
-        return absl::InvalidArgumentError(absl::StrCat("index ", component.index,
-                                                       " out of range for ", field_path,
-                                                       " (size ", size, ")"));
+        return absl::InvalidArgumentError(absl::StrCat(
+            "index ", component.index, " out of range for ", field_path, " (size ", size, ")"));
       }
     }
 
     if (!last) {
       if (!is_message) {
-        return absl::InvalidArgumentError(absl::StrCat(field_path, " is not a message; it has no field '",
-                                                       (*components)[i + 1].name, "'"));
+        return absl::InvalidArgumentError(absl::StrCat(
+            field_path, " is not a message; it has no field '", (*components)[i + 1].name, "'"));
       }
       if (field->is_repeated()) {
         if (component.index < 0) {
@@ -301,9 +297,9 @@ absl::Status ApplyOverrideImpl(Message* root, absl::string_view assignment) {
 
     const std::string display = RenderPath(*components);
     if (is_message) {
-      return absl::InvalidArgumentError(absl::StrCat(
-          display, " is a message; set one of its fields (fields: ",
-          FieldNames(field->message_type()), ")"));
+      return absl::InvalidArgumentError(
+          absl::StrCat(display, " is a message; set one of its fields (fields: ",
+                       FieldNames(field->message_type()), ")"));
     }
     if (!field->is_repeated() || component.index >= 0) {
       return SetScalar(message, field, component.index, value, display);
@@ -387,8 +383,7 @@ void CheckValuesGeneric(const Message& message, const std::string& prefix, Valid
     const std::string path = absl::StrCat(prefix, prefix.empty() ? "" : ".", field->name());
     const int count = field->is_repeated() ? reflection->FieldSize(message, field) : 1;
     for (int i = 0; i < count; ++i) {
-      const std::string element =
-          field->is_repeated() ? absl::StrCat(path, "[", i, "]") : path;
+      const std::string element = field->is_repeated() ? absl::StrCat(path, "[", i, "]") : path;
       switch (field->cpp_type()) {
         case FieldDescriptor::CPPTYPE_MESSAGE:
           CheckValuesGeneric(field->is_repeated()
@@ -402,8 +397,8 @@ void CheckValuesGeneric(const Message& message, const std::string& prefix, Valid
                                  : reflection->GetEnumValue(message, field);
           if (field->enum_type()->FindValueByNumber(number) == nullptr) {
             v->Error(element, absl::StrCat(element, " has no value numbered ", number, " in ",
-                                           field->enum_type()->full_name(), " (values: ",
-                                           EnumValueNames(field->enum_type()), ")"));
+                                           field->enum_type()->full_name(),
+                                           " (values: ", EnumValueNames(field->enum_type()), ")"));
           }
           break;
         }
@@ -555,8 +550,8 @@ std::string LocateError(const TextFormat::ParseInfoTree& root, absl::string_view
       }
     }
   }
-  std::string out = absl::StrCat(file_path, ":", where.line + 1, ":", where.column + 1, ": ",
-                                 error.message);
+  std::string out =
+      absl::StrCat(file_path, ":", where.line + 1, ":", where.column + 1, ": ", error.message);
   if (missing) absl::StrAppend(&out, " (", error.field_path, " is missing)");
   return out;
 }
@@ -584,8 +579,7 @@ absl::Status ApplyOverride(v1::RecipeConfig* config, std::string_view assignment
     *config = std::move(updated);
     return status;
   }
-  return absl::Status(status.code(),
-                      absl::StrCat("--set '", assignment, "': ", status.message()));
+  return absl::Status(status.code(), absl::StrCat("--set '", assignment, "': ", status.message()));
 }
 
 std::vector<ValidationError> ValidateRecipe(const v1::RecipeConfig& config,
@@ -596,12 +590,11 @@ std::vector<ValidationError> ValidateRecipe(const v1::RecipeConfig& config,
   v.NonEmpty("name", config.name());
   if (config.plugin().empty()) {
     v.NonEmpty("plugin", config.plugin());
-  } else if (!known_plugins.empty() &&
-             std::find(known_plugins.begin(), known_plugins.end(), config.plugin()) ==
-                 known_plugins.end()) {
-    v.Error("plugin", absl::StrCat("plugin '", config.plugin(),
-                                   "' is not a known plugin (known plugins: ",
-                                   absl::StrJoin(known_plugins, ", "), ")"));
+  } else if (!known_plugins.empty() && std::find(known_plugins.begin(), known_plugins.end(),
+                                                 config.plugin()) == known_plugins.end()) {
+    v.Error("plugin",
+            absl::StrCat("plugin '", config.plugin(), "' is not a known plugin (known plugins: ",
+                         absl::StrJoin(known_plugins, ", "), ")"));
   }
 
   const v1::DataConfig& data = config.data();
@@ -665,8 +658,8 @@ std::vector<ValidationError> ValidateRecipe(const v1::RecipeConfig& config,
     for (int i = 1; i < schedule.knot_epochs_size(); ++i) {
       if (!(schedule.knot_epochs(i) >= schedule.knot_epochs(i - 1))) {
         v.Error(absl::StrCat("schedule.knot_epochs[", i, "]"),
-                absl::StrCat("schedule.knot_epochs must be non-decreasing, got knot_epochs[",
-                             i, "] = ", schedule.knot_epochs(i), " after knot_epochs[", i - 1,
+                absl::StrCat("schedule.knot_epochs must be non-decreasing, got knot_epochs[", i,
+                             "] = ", schedule.knot_epochs(i), " after knot_epochs[", i - 1,
                              "] = ", schedule.knot_epochs(i - 1)));
       }
     }

@@ -16,8 +16,8 @@
 namespace cifarbench {
 namespace {
 
-// Line numbers (1-based) are listed on the right for the tests below.
-constexpr char kGoodRecipe[] = R"pb(name: "hlb_test"
+// The lines (1-based) of the fields the tests touch are listed after it.
+constexpr char kGoodRecipe[] = R"recipe(name: "hlb_test"
 plugin: "hlb"
 description: "a valid recipe for the tests"
 data { train_subset: 0 test_subset: 0 }
@@ -67,7 +67,7 @@ precision: PRECISION_AUTO
 seed: 1
 runs: 1
 target_accuracy: 0.94
-)pb";
+)recipe";
 // Lines: 1 name, 2 plugin, 5 model {, 6-8 widths, 12 optimizer {, 13 kind,
 // 15-16 param_groups, 18 train {, 19 batch_size, 24 schedule {, 25 kind, 26 pct_start,
 // 32 flip_probability, 35 ema {, 38 every_n_steps, 47 precision, 48 seed.
@@ -267,8 +267,8 @@ TEST(ConfigValidateTest, ListSyntaxElementPointsAtTheList) {
 }
 
 TEST(ConfigValidateTest, EmptyWidths) {
-  EXPECT_EQ(LoadError(absl::StrReplaceAll(
-                kGoodRecipe, {{"  widths: 64\n  widths: 256\n  widths: 512\n", ""}})),
+  EXPECT_EQ(LoadError(absl::StrReplaceAll(kGoodRecipe,
+                                          {{"  widths: 64\n  widths: 256\n  widths: 512\n", ""}})),
             "recipes/test/good.textproto:5:1: model.widths must not be empty (model.widths is "
             "missing)");
 }
@@ -276,8 +276,8 @@ TEST(ConfigValidateTest, EmptyWidths) {
 TEST(ConfigValidateTest, EmaEveryNStepsOnlyWhenEnabled) {
   EXPECT_EQ(LoadError(With("every_n_steps: 5", "every_n_steps: 0")),
             "recipes/test/good.textproto:38:3: ema.every_n_steps must be > 0, got 0");
-  LoadOk(absl::StrReplaceAll(kGoodRecipe,
-                             {{"every_n_steps: 5", "every_n_steps: 0"}, {"enabled: true", "enabled: false"}}));
+  LoadOk(absl::StrReplaceAll(kGoodRecipe, {{"every_n_steps: 5", "every_n_steps: 0"},
+                                           {"enabled: true", "enabled: false"}}));
 }
 
 TEST(ConfigValidateTest, OneCyclePctStart) {
@@ -296,8 +296,8 @@ TEST(ConfigValidateTest, PiecewiseKnots) {
             "recipes/test/good.textproto:24:1: schedule.knot_values must have as many entries "
             "as schedule.knot_epochs (3), got 0 (schedule.knot_values is missing)");
   auto with_values = [&](const std::string& epochs, const std::string& values) {
-    return absl::StrReplaceAll(piecewise, {{"[0, 2, 10]", epochs},
-                                           {"div_factor: 10", "knot_values: " + values}});
+    return absl::StrReplaceAll(
+        piecewise, {{"[0, 2, 10]", epochs}, {"div_factor: 10", "knot_values: " + values}});
   };
   LoadOk(with_values("[0, 2, 10]", "[0, 1, 0]"));
   EXPECT_EQ(LoadError(with_values("[0, 2, 10]", "[0, 1]")),
@@ -332,12 +332,11 @@ TEST(ConfigValidateTest, ValidateRecipeReportsFieldPaths) {
   EXPECT_EQ(paths, (std::vector<std::string>{"data.test_subset", "optimizer.momentum",
                                              "augment.cutout_size", "eval.batch_size",
                                              "target_accuracy"}));
-  EXPECT_EQ(messages,
-            (std::vector<std::string>{"data.test_subset must be >= 0, got -1",
-                                      "optimizer.momentum must be in [0, 1), got 1",
-                                      "augment.cutout_size must be <= 32, got 33",
-                                      "eval.batch_size must be > 0, got 0",
-                                      "target_accuracy must be in [0, 1], got -0.1"}));
+  EXPECT_EQ(messages, (std::vector<std::string>{"data.test_subset must be >= 0, got -1",
+                                                "optimizer.momentum must be in [0, 1), got 1",
+                                                "augment.cutout_size must be <= 32, got 33",
+                                                "eval.batch_size must be > 0, got 0",
+                                                "target_accuracy must be in [0, 1], got -0.1"}));
 }
 
 // --- Overrides ---------------------------------------------------------------------------------
@@ -348,10 +347,9 @@ TEST(ConfigOverrideTest, NestedScalar) {
 }
 
 TEST(ConfigOverrideTest, AppliedInOrder) {
-  EXPECT_EQ(LoadOk(kGoodRecipe, {"train.batch_size=256", "train.batch_size=512"})
-                .train()
-                .batch_size(),
-            512);
+  EXPECT_EQ(
+      LoadOk(kGoodRecipe, {"train.batch_size=256", "train.batch_size=512"}).train().batch_size(),
+      512);
 }
 
 TEST(ConfigOverrideTest, RepeatedMessageElement) {
@@ -465,7 +463,8 @@ TEST(ConfigOverrideTest, NotAScalar) {
   EXPECT_EQ(OverrideError("train=3"),
             "--set 'train=3': train is a message; set one of its fields (fields: batch_size, "
             "epochs, label_smoothing, loss_scale)");
-  EXPECT_EQ(OverrideError("seed.x=3"), "--set 'seed.x=3': seed is not a message; it has no field 'x'");
+  EXPECT_EQ(OverrideError("seed.x=3"),
+            "--set 'seed.x=3': seed is not a message; it has no field 'x'");
 }
 
 TEST(ConfigOverrideTest, OverrideErrorStopsLoading) {
@@ -519,8 +518,7 @@ TEST(ConfigFileTest, LoadsFileAndNamesItInErrors) {
 
   config = LoadRecipeFile(path, {}, {});
   ASSERT_FALSE(config.ok());
-  EXPECT_EQ(config.status().message(),
-            path + ":19:3: train.batch_size must be > 0, got 0");
+  EXPECT_EQ(config.status().message(), path + ":19:3: train.batch_size must be > 0, got 0");
   std::remove(path.c_str());
 }
 
