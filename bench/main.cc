@@ -1,0 +1,213 @@
+// The cifarbench runner: runs a shipped recipe (--recipe) or a user's config (--config) and
+// writes a bench report. `bazel run //bench -- --help` lists the flags.
+#include <ATen/Parallel.h>
+#include <dlfcn.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <csignal>
+#include <cstdio>
+#include <cstdlib>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "absl/flags/flag.h"
+#include "absl/flags/parse.h"
+#include "absl/flags/usage.h"
+#include "absl/status/status.h"
+#include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
+#include "core/cifar.h"
+#include "core/config.h"
+#include "core/context.h"
+#include "core/data.h"
+#include "core/registry.h"
+#include "core/runner.h"
+#include "core/timer.h"
+
+ABSL_FLAG(std::string, recipe, "", "Name of a shipped recipe (see --list).");
+ABSL_FLAG(std::string, config, "", "Path of a RecipeConfig text proto to run instead.");
+ABSL_FLAG(int, runs, 0, "Number of runs (seeds seed, seed+1, ...); 0 = the recipe's.");
+ABSL_FLAG(int64_t, seed, -1, "First seed; -1 = the recipe's.");
+ABSL_FLAG(std::string, device, "auto", "auto, cpu, cuda or cuda:N.");
+ABSL_FLAG(std::string, data_dir, "",
+          "CIFAR-10 binary folder; default $CIFAR10_DIR, ../shared/cifar10 beside the source "
+          "tree, ~/.cache/cifarbench/cifar10.");
+ABSL_FLAG(std::string, out, "", "Write the bench report (JSON) here, after every run.");
+ABSL_FLAG(bool, list, false, "List the registered recipes and plugins, then exit.");
+ABSL_FLAG(bool, print_config, false, "Print the resolved config (overrides applied), then exit.");
+ABSL_FLAG(int, threads, 0, "CPU threads for LibTorch; 0 = every core.");
+// --set and --plugin_lib are repeatable; they are taken out of argv before absl parses it (an
+// absl vector flag would split `model.widths=16,64,128` at its commas). Declared for --help.
+ABSL_FLAG(std::string, set, "",
+          "Override a config field, repeatable: --set train.batch_size=512 --set "
+          "optimizer.param_groups[1].lr=0.01 --set precision=PRECISION_FP32 --set "
+          "model.widths=16,64,128");
+ABSL_FLAG(std::string, plugin_lib, "",
+          "Load a plugin shared library before running (repeatable).");
+
+namespace {
+
+std::atomic<bool> g_stop{false};
+std::atomic<int> g_signal{0};
+
+void OnSignal(int sig) {
+  if (g_stop.exchange(true)) {
+    // A second signal: stop now.
+    std::signal(sig, SIG_DFL);
+    std::raise(sig);
+    return;
+  }
+  g_signal.store(sig);
+}
+
+int Fail(const absl::Status& status) {
+  std::fprintf(stderr, "error: %s\n", std::string(status.message()).c_str());
+  return status.code() == absl::StatusCode::kInvalidArgument ? 2 : 1;
+}
+
+// Removes every `--name=value` / `--name value` from argv and returns the values.
+std::vector<std::string> TakeRepeatedFlag(const std::string& name, int* argc, char** argv) {
+  std::vector<std::string> values;
+  const std::string eq = "--" + name + "=";
+  const std::string bare = "--" + name;
+  int out = 1;
+  for (int i = 1; i < *argc; ++i) {
+    std::string arg = argv[i];
+    if (absl::StartsWith(arg, eq)) {
+      values.push_back(arg.substr(eq.size()));
+    } else if (arg == bare && i + 1 < *argc) {
+      values.push_back(argv[++i]);
+    } else {
+      argv[out++] = argv[i];
+    }
+  }
+  *argc = out;
+  argv[out] = nullptr;
+  return values;
+}
+
+absl::Status LoadPluginLibrary(const std::string& path) {
+  const std::string resolved = cifarbench::ResolveUserPath(path);
+  // RTLD_GLOBAL: the plugin's references to core resolve against this binary's exports.
+  if (dlopen(resolved.c_str(), RTLD_NOW | RTLD_GLOBAL) == nullptr) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("--plugin_lib=", path, ": cannot load ", resolved, ": ", dlerror()));
+  }
+  return absl::OkStatus();
+}
+
+void PrintList() {
+  const auto& registry = cifarbench::Registry::Get();
+  std::printf("%-24s %-10s %s\n", "recipe", "plugin", "description");
+  for (const auto& r : registry.Recipes()) {
+    std::string description;
+    auto config = cifarbench::LoadRecipeText(r.text, r.path, {}, {});
+    if (config.ok()) description = config->description();
+    std::printf("%-24s %-10s %s\n", r.name.c_str(), r.plugin.c_str(), description.c_str());
+  }
+  std::printf("\n%-24s %s\n", "plugin", "description");
+  for (const auto& p : registry.Plugins()) {
+    std::printf("%-24s %s\n", p.name.c_str(), p.description.c_str());
+  }
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  absl::SetProgramUsageMessage(
+      "runs a cifarbench recipe.\n"
+      "  bench --recipe=NAME | --config=FILE [--runs=N] [--seed=S] [--device=auto|cpu|cuda]\n"
+      "        [--data_dir=DIR] [--out=report.json] [--set field.path=value ...]\n"
+      "        [--plugin_lib=lib.so ...] [--list] [--print_config]");
+  std::vector<std::string> overrides = TakeRepeatedFlag("set", &argc, argv);
+  std::vector<std::string> plugin_libs = TakeRepeatedFlag("plugin_lib", &argc, argv);
+  std::vector<char*> rest = absl::ParseCommandLine(argc, argv);
+  if (rest.size() > 1) {
+    return Fail(absl::InvalidArgumentError(
+        absl::StrCat("unexpected argument '", rest[1], "' (flags are --name=value)")));
+  }
+  for (const std::string& lib : plugin_libs) {
+    if (absl::Status s = LoadPluginLibrary(lib); !s.ok()) return Fail(s);
+  }
+  if (absl::GetFlag(FLAGS_list)) {
+    PrintList();
+    return 0;
+  }
+
+  // ---- Resolve the config ----
+  const std::string recipe = absl::GetFlag(FLAGS_recipe);
+  const std::string config_path = absl::GetFlag(FLAGS_config);
+  if (recipe.empty() == config_path.empty()) {
+    return Fail(absl::InvalidArgumentError(
+        "give exactly one of --recipe=NAME (see --list) or --config=FILE"));
+  }
+  if (absl::GetFlag(FLAGS_runs) > 0) {
+    overrides.push_back(absl::StrCat("runs=", absl::GetFlag(FLAGS_runs)));
+  }
+  if (absl::GetFlag(FLAGS_seed) >= 0) {
+    overrides.push_back(absl::StrCat("seed=", absl::GetFlag(FLAGS_seed)));
+  }
+  const std::vector<std::string> plugins = cifarbench::Registry::Get().PluginNames();
+  absl::StatusOr<cifarbench::v1::RecipeConfig> config;
+  if (!recipe.empty()) {
+    auto info = cifarbench::Registry::Get().FindRecipe(recipe);
+    if (!info.ok()) return Fail(info.status());
+    config = cifarbench::LoadRecipeText(info->text, info->path, overrides, plugins);
+  } else {
+    config = cifarbench::LoadRecipeFile(cifarbench::ResolveUserPath(config_path), overrides,
+                                        plugins);
+  }
+  if (!config.ok()) return Fail(config.status());
+  if (absl::GetFlag(FLAGS_print_config)) {
+    std::fputs(cifarbench::RecipeToText(*config).c_str(), stdout);
+    return 0;
+  }
+
+  // ---- Device and data ----
+  const int threads = absl::GetFlag(FLAGS_threads);
+  at::set_num_threads(threads > 0 ? threads
+                                  : static_cast<int>(std::max(1u, std::thread::hardware_concurrency())));
+  auto device = cifarbench::ChooseDevice(absl::GetFlag(FLAGS_device));
+  if (!device.ok()) return Fail(device.status());
+  auto data_dir = cifarbench::ResolveDataDir(cifarbench::DataDirQueryFromEnvironment(
+      absl::GetFlag(FLAGS_data_dir), cifarbench::SourceRoot()));
+  if (!data_dir.ok()) return Fail(data_dir.status());
+  cifarbench::SpanTimer data_timer(*device);
+  data_timer.Start();
+  auto dataset = cifarbench::LoadCifar10(*data_dir, config->data().train_subset(),
+                                         config->data().test_subset());
+  if (!dataset.ok()) return Fail(dataset.status());
+  cifarbench::DeviceData data = cifarbench::ToDevice(*dataset, *device);
+  const double data_s = data_timer.Stop();
+  std::printf("data: %s (%lld train, %lld test images) on %s in %.2f s\n", data_dir->c_str(),
+              static_cast<long long>(dataset->train.size),
+              static_cast<long long>(dataset->test.size), device->str().c_str(), data_s);
+  dataset = cifarbench::CifarDataset();  // the host copy is no longer needed
+
+  // ---- Run ----
+  std::signal(SIGINT, OnSignal);
+  std::signal(SIGTERM, OnSignal);
+  cifarbench::RunnerOptions options;
+  options.device = *device;
+  options.out_path = absl::GetFlag(FLAGS_out).empty()
+                         ? ""
+                         : cifarbench::ResolveUserPath(absl::GetFlag(FLAGS_out));
+  options.progress = isatty(fileno(stdout)) != 0;
+  options.stop_requested = &g_stop;
+  options.data_s = data_s;
+  auto report = cifarbench::RunRecipe(*config, data, options);
+  if (!report.ok()) return Fail(report.status());
+  if (!options.out_path.empty()) std::printf("report: %s\n", options.out_path.c_str());
+  if (g_stop.load()) {
+    const int sig = g_signal.load();
+    std::fprintf(stderr, "interrupted by signal %d; finished runs are in the report\n", sig);
+    return 128 + sig;
+  }
+  for (const auto& run : report->runs()) {
+    if (run.status() == cifarbench::v1::FAILED) return 1;
+  }
+  return 0;
+}

@@ -1,0 +1,85 @@
+#include "core/console.h"
+
+#include <algorithm>
+#include <cmath>
+#include <vector>
+
+#include "absl/strings/str_format.h"
+
+namespace cifarbench {
+
+std::string EpochTableHeader() {
+  return absl::StrFormat("%5s | %10s | %8s | %9s | %7s | %11s | %8s\n", "epoch", "train_loss",
+                         "val_loss", "train_acc", "val_acc", "ema_val_acc", "time") +
+         std::string(5 + 10 + 8 + 9 + 7 + 11 + 8 + 6 * 3, '-') + "\n";
+}
+
+std::string EpochTableRow(const v1::EpochRow& row) {
+  auto pct = [&](double v) { return row.evaluated() ? absl::StrFormat("%.4f", v) : "-"; };
+  return absl::StrFormat("%5d | %10.4f | %8s | %9.4f | %7s | %11s | %8.2f\n", row.epoch(),
+                         row.train_loss(),
+                         row.evaluated() ? absl::StrFormat("%.4f", row.val_loss()) : "-",
+                         row.train_acc(), pct(row.val_acc()), pct(row.ema_val_acc()),
+                         row.total_train_seconds());
+}
+
+std::string ProgressLine(int64_t step, int64_t steps, double loss, double elapsed_s) {
+  return absl::StrFormat("step %d/%d  loss %.4f  %.1fs", step, steps, loss, elapsed_s);
+}
+
+MeanStd ComputeMeanStd(const std::vector<double>& values) {
+  MeanStd r;
+  if (values.empty()) return r;
+  double sum = 0;
+  for (double v : values) sum += v;
+  r.mean = sum / values.size();
+  if (values.size() > 1) {
+    double ss = 0;
+    for (double v : values) ss += (v - r.mean) * (v - r.mean);
+    r.std = std::sqrt(ss / (values.size() - 1));
+  }
+  return r;
+}
+
+v1::Aggregate Aggregate(const std::string& recipe, double target_accuracy,
+                        const std::vector<const v1::RunReport*>& runs) {
+  v1::Aggregate a;
+  a.set_recipe(recipe);
+  a.set_runs(static_cast<int>(runs.size()));
+  a.set_target_accuracy(target_accuracy);
+  std::vector<double> acc, train, ttr;
+  int at_target = 0;
+  for (const v1::RunReport* r : runs) {
+    if (r->status() != v1::OK) continue;
+    acc.push_back(r->headline_accuracy());
+    train.push_back(r->timings().train_s());
+    ttr.push_back(r->timings().time_to_result_s());
+    if (r->headline_accuracy() >= target_accuracy) ++at_target;
+  }
+  a.set_ok_runs(static_cast<int>(acc.size()));
+  if (acc.empty()) return a;
+  MeanStd ma = ComputeMeanStd(acc), mt = ComputeMeanStd(train), mr = ComputeMeanStd(ttr);
+  a.set_accuracy_mean(ma.mean);
+  a.set_accuracy_std(ma.std);
+  a.set_accuracy_min(*std::min_element(acc.begin(), acc.end()));
+  a.set_accuracy_max(*std::max_element(acc.begin(), acc.end()));
+  a.set_train_s_mean(mt.mean);
+  a.set_train_s_std(mt.std);
+  a.set_time_to_result_s_mean(mr.mean);
+  a.set_fraction_at_target(static_cast<double>(at_target) / acc.size());
+  return a;
+}
+
+std::string SummaryLine(const v1::Aggregate& a) {
+  if (a.ok_runs() == 0) {
+    return absl::StrFormat("%s: %d run(s), none finished OK\n", a.recipe(), a.runs());
+  }
+  return absl::StrFormat(
+      "%s: %d/%d runs OK, headline accuracy %.2f%% ± %.2f%% (min %.2f%%, max %.2f%%), "
+      "train_s %.2f ± %.2f s, time_to_result_s %.2f s, %.0f%% of runs >= target %.2f%%\n",
+      a.recipe(), a.ok_runs(), a.runs(), 100 * a.accuracy_mean(), 100 * a.accuracy_std(),
+      100 * a.accuracy_min(), 100 * a.accuracy_max(), a.train_s_mean(), a.train_s_std(),
+      a.time_to_result_s_mean(), 100 * a.fraction_at_target(), 100 * a.target_accuracy());
+}
+
+}  // namespace cifarbench

@@ -1,0 +1,53 @@
+#include "core/evaluate.h"
+
+#include <ATen/ATen.h>
+
+namespace cifarbench {
+
+at::Tensor SmoothedCrossEntropySum(const at::Tensor& logits, const at::Tensor& soft_targets,
+                                   double label_smoothing) {
+  const int64_t k = logits.size(1);
+  at::Tensor log_probs = at::log_softmax(logits.to(at::kFloat), 1);
+  at::Tensor targets =
+      soft_targets.to(at::kFloat) * (1.0 - label_smoothing) + label_smoothing / k;
+  return -(targets * log_probs).sum();
+}
+
+at::Tensor OneHot(const at::Tensor& labels, int64_t num_classes, at::ScalarType dtype) {
+  return at::one_hot(labels, num_classes).to(dtype);
+}
+
+at::Tensor TtaLogits(const std::function<at::Tensor(const at::Tensor&)>& forward,
+                     const at::Tensor& images, v1::TtaKind tta) {
+  at::Tensor logits = forward(images);
+  if (tta == v1::TTA_FLIP) {
+    logits = (logits + forward(images.flip({3}))) * 0.5;
+  }
+  return logits;
+}
+
+EvalResult Evaluate(const std::function<at::Tensor(const at::Tensor&)>& forward,
+                    const at::Tensor& images, const at::Tensor& labels, int64_t batch_size,
+                    v1::TtaKind tta) {
+  at::NoGradGuard no_grad;
+  const int64_t n = images.size(0);
+  at::Tensor loss_sum = at::zeros({}, images.options().dtype(at::kFloat));
+  at::Tensor correct = at::zeros({}, images.options().dtype(at::kLong));
+  for (int64_t start = 0; start < n; start += batch_size) {
+    const int64_t len = std::min(batch_size, n - start);
+    at::Tensor x = images.narrow(0, start, len);
+    at::Tensor y = labels.narrow(0, start, len);
+    at::Tensor logits = TtaLogits(forward, x, tta).to(at::kFloat);
+    loss_sum += at::cross_entropy_loss(logits, y, {}, at::Reduction::Sum);
+    correct += (logits.argmax(1) == y).sum();
+  }
+  EvalResult r;
+  r.count = n;
+  if (n > 0) {
+    r.loss = loss_sum.item<double>() / static_cast<double>(n);
+    r.accuracy = static_cast<double>(correct.item<int64_t>()) / static_cast<double>(n);
+  }
+  return r;
+}
+
+}  // namespace cifarbench

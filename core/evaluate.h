@@ -1,0 +1,41 @@
+// Losses and evaluation with test-time augmentation.
+#ifndef CIFARBENCH_CORE_EVALUATE_H_
+#define CIFARBENCH_CORE_EVALUATE_H_
+
+#include <ATen/ATen.h>
+
+#include <cstdint>
+#include <functional>
+
+#include "proto/recipe.pb.h"
+
+namespace cifarbench {
+
+// Cross-entropy against soft targets (N, K) with label smoothing eps, summed over the batch:
+// sum_i -sum_k ((1 - eps) t_ik + eps / K) log softmax(logits)_ik. Equals PyTorch's
+// CrossEntropyLoss(label_smoothing=eps, reduction='sum') for one-hot and probability targets.
+// Computed in fp32 whatever the logits' dtype.
+at::Tensor SmoothedCrossEntropySum(const at::Tensor& logits, const at::Tensor& soft_targets,
+                                   double label_smoothing);
+
+// (N) int64 labels -> (N, K) one-hot in `dtype`.
+at::Tensor OneHot(const at::Tensor& labels, int64_t num_classes, at::ScalarType dtype);
+
+// Logits of the network under `tta`: TTA_FLIP averages the logits of x and of its mirror.
+at::Tensor TtaLogits(const std::function<at::Tensor(const at::Tensor&)>& forward,
+                     const at::Tensor& images, v1::TtaKind tta);
+
+struct EvalResult {
+  double loss = 0;      // mean plain cross-entropy (fp32)
+  double accuracy = 0;  // fraction correct
+  int64_t count = 0;
+};
+// Evaluates on `images` (normalised, the network's dtype) and int64 `labels` in batches, with
+// gradients off. The caller puts the network in eval mode.
+EvalResult Evaluate(const std::function<at::Tensor(const at::Tensor&)>& forward,
+                    const at::Tensor& images, const at::Tensor& labels, int64_t batch_size,
+                    v1::TtaKind tta);
+
+}  // namespace cifarbench
+
+#endif  // CIFARBENCH_CORE_EVALUATE_H_

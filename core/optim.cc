@@ -1,0 +1,103 @@
+#include "core/optim.h"
+
+#include <ATen/ATen.h>
+#include <c10/util/Exception.h>
+
+#include <utility>
+
+namespace cifarbench {
+
+NesterovSgd::NesterovSgd(v1::OptimizerKind kind, double momentum, std::vector<SgdGroup> groups)
+    : kind_(kind), momentum_(momentum), groups_(std::move(groups)) {
+  for (const SgdGroup& g : groups_) {
+    std::vector<at::Tensor> bufs;
+    bufs.reserve(g.params.size());
+    for (const at::Tensor& p : g.params) bufs.push_back(at::zeros_like(p));
+    buffers_.push_back(std::move(bufs));
+  }
+}
+
+void NesterovSgd::Step() {
+  at::NoGradGuard no_grad;
+  for (size_t gi = 0; gi < groups_.size(); ++gi) {
+    const SgdGroup& group = groups_[gi];
+    std::vector<at::Tensor> params, grads, bufs;
+    for (size_t i = 0; i < group.params.size(); ++i) {
+      const at::Tensor& p = group.params[i];
+      if (!p.grad().defined()) continue;
+      params.push_back(p);
+      grads.push_back(p.grad());
+      bufs.push_back(buffers_[gi][i]);
+    }
+    if (params.empty()) continue;
+    // g = grad + wd * w (a new list: the gradients themselves are left alone)
+    std::vector<at::Tensor> g = at::_foreach_add(grads, params, group.weight_decay);
+    if (kind_ == v1::PAGE_NESTEROV) {
+      at::_foreach_mul_(g, -group.lr);    // d = -lr * g
+      at::_foreach_mul_(bufs, momentum_);  // v = mu * v + d
+      at::_foreach_add_(bufs, g);
+      at::_foreach_add_(params, g);             // w = w + d
+      at::_foreach_add_(params, bufs, momentum_);  //     + mu * v
+    } else {
+      at::_foreach_mul_(bufs, momentum_);  // v = mu * v + g
+      at::_foreach_add_(bufs, g);
+      at::_foreach_add_(g, bufs, momentum_);      // g + mu * v
+      at::_foreach_add_(params, g, -group.lr);    // w -= lr * (g + mu * v)
+    }
+  }
+}
+
+void NesterovSgd::ZeroGrad() {
+  for (SgdGroup& group : groups_) {
+    for (at::Tensor& p : group.params) {
+      if (p.grad().defined()) p.mutable_grad().reset();
+    }
+  }
+}
+
+std::vector<std::pair<std::string, at::Tensor>> FloatState(torch::nn::Module& module) {
+  std::vector<std::pair<std::string, at::Tensor>> out;
+  for (const auto& item : module.named_parameters(/*recurse=*/true)) {
+    if (at::isFloatingType(item.value().scalar_type())) out.emplace_back(item.key(), item.value());
+  }
+  for (const auto& item : module.named_buffers(/*recurse=*/true)) {
+    if (at::isFloatingType(item.value().scalar_type())) out.emplace_back(item.key(), item.value());
+  }
+  return out;
+}
+
+NetworkEma::NetworkEma(torch::nn::Module& live, torch::nn::Module& ema,
+                       std::function<bool(const std::string&)> copy_back) {
+  auto live_state = FloatState(live);
+  auto ema_state = FloatState(ema);
+  TORCH_CHECK(live_state.size() == ema_state.size(),
+              "NetworkEma: the two networks have different state (", live_state.size(), " vs ",
+              ema_state.size(), " floating-point entries)");
+  for (size_t i = 0; i < live_state.size(); ++i) {
+    TORCH_CHECK(live_state[i].first == ema_state[i].first, "NetworkEma: entry ", i, " is ",
+                live_state[i].first, " in the live network but ", ema_state[i].first,
+                " in the EMA network");
+    live_.push_back(live_state[i].second);
+    ema_.push_back(ema_state[i].second);
+    if (copy_back(live_state[i].first)) {
+      live_back_.push_back(live_state[i].second);
+      ema_back_.push_back(ema_state[i].second);
+    }
+  }
+}
+
+void NetworkEma::Snapshot() {
+  at::NoGradGuard no_grad;
+  for (size_t i = 0; i < live_.size(); ++i) ema_[i].copy_(live_[i]);
+  initialized_ = true;
+}
+
+void NetworkEma::Update(double decay) {
+  at::NoGradGuard no_grad;
+  at::_foreach_mul_(ema_, decay);
+  at::_foreach_add_(ema_, live_, 1.0 - decay);
+  // Lookahead: the live network continues from the average.
+  for (size_t i = 0; i < live_back_.size(); ++i) live_back_[i].copy_(ema_back_[i]);
+}
+
+}  // namespace cifarbench

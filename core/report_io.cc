@@ -1,0 +1,88 @@
+#include "core/report_io.h"
+
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+#include <fstream>
+#include <sstream>
+
+#include "absl/strings/str_cat.h"
+#include "google/protobuf/util/json_util.h"
+
+namespace cifarbench {
+
+absl::StatusOr<std::string> ToJson(const google::protobuf::Message& message) {
+  google::protobuf::util::JsonPrintOptions options;
+  options.add_whitespace = true;
+  options.always_print_primitive_fields = true;
+  options.preserve_proto_field_names = true;
+  std::string out;
+  auto status = google::protobuf::util::MessageToJsonString(message, &out, options);
+  if (!status.ok()) {
+    return absl::InternalError(absl::StrCat("cannot write JSON: ", status.ToString()));
+  }
+  return out;
+}
+
+absl::Status WriteFileAtomically(const std::string& path, const std::string& contents) {
+  const std::string tmp = absl::StrCat(path, ".tmp.", getpid());
+  int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+  if (fd < 0) {
+    return absl::PermissionDeniedError(
+        absl::StrCat(tmp, ": cannot create: ", std::strerror(errno)));
+  }
+  size_t done = 0;
+  while (done < contents.size()) {
+    ssize_t n = ::write(fd, contents.data() + done, contents.size() - done);
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      const int err = errno;
+      ::close(fd);
+      ::unlink(tmp.c_str());
+      return absl::DataLossError(absl::StrCat(tmp, ": write failed: ", std::strerror(err)));
+    }
+    done += static_cast<size_t>(n);
+  }
+  if (::fsync(fd) != 0 || ::close(fd) != 0) {
+    const int err = errno;
+    ::unlink(tmp.c_str());
+    return absl::DataLossError(absl::StrCat(tmp, ": flush failed: ", std::strerror(err)));
+  }
+  if (::rename(tmp.c_str(), path.c_str()) != 0) {
+    const int err = errno;
+    ::unlink(tmp.c_str());
+    return absl::DataLossError(
+        absl::StrCat(path, ": cannot replace with ", tmp, ": ", std::strerror(err)));
+  }
+  return absl::OkStatus();
+}
+
+absl::Status WriteJsonAtomically(const std::string& path, const google::protobuf::Message& m) {
+  absl::StatusOr<std::string> json = ToJson(m);
+  if (!json.ok()) return json.status();
+  return WriteFileAtomically(path, *json + "\n");
+}
+
+absl::StatusOr<v1::BenchReport> ReadBenchReport(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return absl::NotFoundError(absl::StrCat(path, ": cannot open report"));
+  std::stringstream ss;
+  ss << in.rdbuf();
+  v1::BenchReport report;
+  google::protobuf::util::JsonParseOptions options;
+  auto status = google::protobuf::util::JsonStringToMessage(ss.str(), &report, options);
+  if (!status.ok()) {
+    return absl::InvalidArgumentError(
+        absl::StrCat(path, ": not a cifarbench bench report: ", status.ToString()));
+  }
+  if (report.schema_version() != kReportSchemaVersion) {
+    return absl::InvalidArgumentError(absl::StrCat(path, ": schema_version ",
+                                                   report.schema_version(), ", this build reads ",
+                                                   kReportSchemaVersion));
+  }
+  return report;
+}
+
+}  // namespace cifarbench

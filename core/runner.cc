@@ -1,0 +1,142 @@
+#include "core/runner.h"
+
+#include <c10/util/Exception.h>
+
+#include <chrono>
+#include <cmath>
+#include <memory>
+
+#include "absl/strings/str_format.h"
+#include "core/config.h"
+#include "core/console.h"
+#include "core/context.h"
+#include "core/registry.h"
+#include "core/report_io.h"
+#include "core/status_macros.h"
+
+namespace cifarbench {
+
+const char kTimedRegion[] =
+    "train_s: the training epochs only, augmentation included (data loading, initialisation "
+    "and every evaluation excluded; hlb-CIFAR10's convention). time_to_result_s: "
+    "initialisation (whitening, dirac) + training + the final evaluation with TTA (airbench's "
+    "convention). Per-epoch evaluation is in no headline figure. Spans on CUDA end with a "
+    "device synchronize at both ends; on CPU a steady clock.";
+
+namespace {
+
+class ConsoleObserver : public RunObserver {
+ public:
+  ConsoleObserver(std::FILE* out, bool progress) : out_(out), progress_(progress) {}
+  bool WantsStepLoss() const override { return progress_; }
+  void OnStep(int64_t step, int64_t steps, double loss, double elapsed_s) override {
+    if (!progress_) return;
+    std::fprintf(out_, "\r\033[K%s", ProgressLine(step, steps, loss, elapsed_s).c_str());
+    std::fflush(out_);
+  }
+  void OnEpoch(const v1::EpochRow& row) override {
+    if (progress_) std::fprintf(out_, "\r\033[K");
+    std::fputs(EpochTableRow(row).c_str(), out_);
+    std::fflush(out_);
+  }
+
+ private:
+  std::FILE* out_;
+  bool progress_;
+};
+
+std::string HeadlineName(const v1::EvalConfig& eval) {
+  std::string s = eval.headline_network() == v1::EVAL_NETWORK_EMA ? "ema" : "live";
+  if (eval.headline_tta() == v1::TTA_FLIP) s += "+flip_tta";
+  return s;
+}
+
+}  // namespace
+
+absl::StatusOr<v1::BenchReport> RunRecipe(const v1::RecipeConfig& config,
+                                          const DeviceData& data, const RunnerOptions& options) {
+  CB_ASSIGN_OR_RETURN(PluginInfo plugin_info, Registry::Get().FindPlugin(config.plugin()));
+  const std::string config_text = RecipeToText(config);
+  const std::string config_sha = Sha256Hex(config_text);
+
+  v1::BenchReport bench;
+  bench.set_schema_version(kReportSchemaVersion);
+  *bench.mutable_context() = CollectContext(options.device);
+
+  ConsoleObserver observer(options.out, options.progress);
+  const int runs = std::max(1, config.runs());
+  for (int i = 0; i < runs; ++i) {
+    if (options.stop_requested != nullptr && options.stop_requested->load()) break;
+    const uint64_t seed = config.seed() + static_cast<uint64_t>(i);
+    std::fprintf(options.out, "\n%s run %d/%d (plugin %s, seed %llu, device %s)\n",
+                 config.name().c_str(), i + 1, runs, config.plugin().c_str(),
+                 static_cast<unsigned long long>(seed), options.device.str().c_str());
+    std::fputs(EpochTableHeader().c_str(), options.out);
+    std::fflush(options.out);
+
+    v1::RunReport* report = bench.add_runs();
+    report->set_schema_version(kReportSchemaVersion);
+    *report->mutable_context() = bench.context();
+    report->mutable_context()->set_date(NowIso8601());
+    report->set_recipe(config.name());
+    report->set_plugin(config.plugin());
+    report->set_config_text(config_text);
+    report->set_config_sha256(config_sha);
+    report->set_seed(seed);
+    report->set_headline(HeadlineName(config.eval()));
+    report->set_timed_region(kTimedRegion);
+    report->mutable_timings()->set_data_s(options.data_s);
+
+    RunContext ctx;
+    ctx.device = options.device;
+    ctx.data = &data;
+    ctx.seed = seed;
+    ctx.observer = &observer;
+    ctx.stop_requested = options.stop_requested;
+
+    const auto wall_start = std::chrono::steady_clock::now();
+    absl::Status status;
+    try {
+      std::unique_ptr<Plugin> plugin = plugin_info.factory();
+      status = plugin->Run(config, ctx, report);
+    } catch (const c10::Error& e) {
+      // LibTorch throws; this is the one place where that becomes a Status.
+      status = absl::InternalError(e.what_without_backtrace());
+    } catch (const std::exception& e) {
+      status = absl::InternalError(e.what());
+    }
+    report->mutable_timings()->set_wall_s(
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - wall_start).count());
+    if (!status.ok()) {
+      report->set_status(v1::FAILED);
+      report->set_message(std::string(status.message()));
+    } else if (report->status() == v1::RUN_STATUS_UNSPECIFIED) {
+      report->set_status(v1::OK);
+    }
+    if (report->status() != v1::OK) {
+      std::fprintf(options.out, "run %d: %s%s%s\n", i + 1,
+                   v1::RunStatus_Name(report->status()).c_str(),
+                   report->message().empty() ? "" : ": ", report->message().c_str());
+    } else {
+      std::fprintf(options.out,
+                   "run %d: headline accuracy (%s) %.2f%%, train_s %.2f s, "
+                   "time_to_result_s %.2f s\n",
+                   i + 1, report->headline().c_str(), 100 * report->headline_accuracy(),
+                   report->timings().train_s(), report->timings().time_to_result_s());
+    }
+
+    bench.clear_aggregates();
+    std::vector<const v1::RunReport*> all;
+    for (const auto& r : bench.runs()) all.push_back(&r);
+    *bench.add_aggregates() = Aggregate(config.name(), config.target_accuracy(), all);
+    if (!options.out_path.empty()) {
+      CB_RETURN_IF_ERROR(WriteJsonAtomically(options.out_path, bench));
+    }
+  }
+  if (bench.aggregates_size() > 0) {
+    std::fprintf(options.out, "\n%s", SummaryLine(bench.aggregates(0)).c_str());
+  }
+  return bench;
+}
+
+}  // namespace cifarbench

@@ -1,0 +1,39 @@
+// Runs a recipe: its plugin once per seed, the console view, and the bench report, written
+// after every run so that finished runs are never lost.
+#ifndef CIFARBENCH_CORE_RUNNER_H_
+#define CIFARBENCH_CORE_RUNNER_H_
+
+#include <ATen/ATen.h>
+
+#include <atomic>
+#include <cstdio>
+#include <string>
+
+#include "absl/status/statusor.h"
+#include "core/plugin.h"
+#include "proto/recipe.pb.h"
+#include "proto/report.pb.h"
+
+namespace cifarbench {
+
+// The timed regions, in words, printed into every report.
+extern const char kTimedRegion[];
+
+struct RunnerOptions {
+  at::Device device = at::kCPU;
+  std::string out_path;            // "" = no file
+  bool progress = false;           // redraw a progress line in place (a terminal)
+  const std::atomic<bool>* stop_requested = nullptr;
+  double data_s = 0;               // time the data took to load to the device
+  std::FILE* out = stdout;
+};
+
+// Runs config.runs() runs with seeds seed, seed + 1, ... Returns the bench report (also on
+// DIVERGED or INTERRUPTED runs, which it records). Errors only for what stops everything: an
+// unknown plugin, a report that cannot be written.
+absl::StatusOr<v1::BenchReport> RunRecipe(const v1::RecipeConfig& config,
+                                          const DeviceData& data, const RunnerOptions& options);
+
+}  // namespace cifarbench
+
+#endif  // CIFARBENCH_CORE_RUNNER_H_

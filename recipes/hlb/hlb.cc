@@ -1,0 +1,277 @@
+// hlb: the hlb-CIFAR10 record recipe family as a cifarbench plugin.
+//
+// Reproduces tysam-code/hlb-CIFAR10 v0.7.0 (../shared/docs/recipes.md section 2; hlb_long,
+// section 3, is the same plugin with other settings): whitening + dirac init, the
+// "no explicit residuals" network, Nesterov SGD (PyTorch form) with a BN-bias group, OneCycle
+// linear schedule, label-smoothed summed loss, EMA/lookahead every 5 steps, crop + flip +
+// late cutmix on the whole training set each epoch, flip-TTA evaluation of the EMA network.
+// Fixed reference bugs (named where fixed): the crop and cutmix draws reach every position
+// (core/augment.cc); whitening decomposes one covariance instead of averaging chunk
+// eigenvectors (core/nn_init.cc).
+//
+// Precision: fp16 + channels_last on CUDA (the whole network, as the reference), fp32 on CPU.
+// Measured (docs/benchmarks.md): CPU proof of learning at quarter width; no GPU numbers yet.
+// Built against LibTorch 1.13.1 (Debian) and 2.x (pip).
+
+#include <ATen/ATen.h>
+#include <torch/utils.h>
+
+#include <chrono>
+#include <cmath>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "absl/strings/str_cat.h"
+#include "core/augment.h"
+#include "core/evaluate.h"
+#include "core/nn_init.h"
+#include "core/optim.h"
+#include "core/plugin.h"
+#include "core/schedule.h"
+#include "core/timer.h"
+#include "recipes/hlb/hlb_net.h"
+
+namespace cifarbench::hlb {
+namespace {
+
+at::ScalarType ComputeDtype(v1::Precision precision, at::Device device) {
+  switch (precision) {
+    case v1::PRECISION_FP32:
+      return at::kFloat;
+    case v1::PRECISION_BF16:
+      return at::kBFloat16;
+    case v1::PRECISION_FP16:
+      return at::kHalf;
+    default:  // AUTO: the reference's fp16 on CUDA; fp32 on CPU
+      return device.is_cuda() ? at::kHalf : at::kFloat;
+  }
+}
+
+void ToDeviceLayout(HlbNetImpl& net, at::Device device, at::ScalarType dtype, bool channels_last) {
+  net.to(device, dtype);
+  if (!channels_last) return;
+  at::NoGradGuard no_grad;
+  for (auto& p : net.parameters()) {
+    if (p.dim() == 4) p.set_data(p.data().contiguous(at::MemoryFormat::ChannelsLast));
+  }
+}
+
+class HlbPlugin : public Plugin {
+ public:
+  NetworkHandle BuildNetwork(const v1::RecipeConfig& config) override {
+    HlbNet net(config.model());
+    ApplyDiracInit(*net);
+    return {net.ptr(), [net](const at::Tensor& x) mutable { return net->forward(x); }};
+  }
+
+  absl::Status Run(const v1::RecipeConfig& config, const RunContext& ctx,
+                   v1::RunReport* report) override {
+    // ---- Hyperparameters ----
+    const v1::TrainConfig& train = config.train();
+    const v1::AugmentConfig& aug = config.augment();
+    const int64_t batch = train.batch_size();
+    const at::Device device = ctx.device;
+    const at::ScalarType dtype = ComputeDtype(config.precision(), device);
+    const bool channels_last = device.is_cuda();
+    const auto memory_format =
+        channels_last ? at::MemoryFormat::ChannelsLast : at::MemoryFormat::Contiguous;
+    torch::manual_seed(ctx.seed);
+
+    // ---- Data ----
+    // Normalised once; padded once (the reference pads at load and crops every epoch).
+    const DeviceData& data = *ctx.data;
+    const int64_t n_train = data.train_images.size(0);
+    at::Tensor train_padded = ReflectPad(Normalize(data.train_images, dtype), aug.pad());
+    at::Tensor test_images = Normalize(data.test_images, dtype).contiguous(memory_format);
+    at::Tensor train_targets = OneHot(data.train_labels, 10, at::kFloat);
+    const StepPlan plan = MakeStepPlan(n_train, batch, train.epochs());
+    if (plan.steps_per_epoch == 0) {
+      return absl::InvalidArgumentError(absl::StrCat("train.batch_size ", batch, " exceeds the ",
+                                                     n_train, " training images"));
+    }
+
+    // ---- Network and init (timed: init_s) ----
+    SpanTimer timer(device);
+    timer.Start();
+    HlbNet net(config.model());
+    HlbNet ema_net(config.model());
+    {
+      at::NoGradGuard no_grad;
+      // (N, 3, 32, 32) -> whitening filters (24, 3, 2, 2) from every 2x2 patch
+      at::Tensor filters = WhiteningFilters(Normalize(data.train_images, at::kFloat),
+                                            config.model().whiten_kernel_size(),
+                                            config.model().whiten_eps());
+      net->whiten->weight.copy_(filters.cpu());
+      ApplyDiracInit(*net);
+    }
+    ToDeviceLayout(*net, device, dtype, channels_last);
+    ToDeviceLayout(*ema_net, device, dtype, channels_last);
+    const double init_s = timer.Stop();
+
+    // ---- Optimiser ----
+    std::vector<SgdGroup> groups;
+    std::vector<double> peak_lr;
+    for (const v1::ParamGroup& pg : config.optimizer().param_groups()) {
+      SgdGroup g;
+      g.name = pg.name();
+      if (pg.name() == "bias") {
+        g.params = BiasParams(*net);
+      } else if (pg.name() == "non_bias") {
+        g.params = NonBiasParams(*net);
+      } else {
+        return absl::InvalidArgumentError(
+            "optimizer.param_groups: the hlb plugin knows groups 'bias' (BN biases) and "
+            "'non_bias' (all other trained weights), not '" + pg.name() + "'");
+      }
+      g.weight_decay = pg.weight_decay();
+      peak_lr.push_back(pg.lr());
+      groups.push_back(std::move(g));
+    }
+    NesterovSgd opt(config.optimizer().kind(), config.optimizer().momentum(), std::move(groups));
+    NetworkEma ema(*net, *ema_net, EmaCopiesBack);
+
+    // ---- Training ----
+    auto forward = [&net](const at::Tensor& x) { return net->forward(x); };
+    auto ema_forward = [&ema_net](const at::Tensor& x) { return ema_net->forward(x); };
+    const v1::EvalConfig& eval = config.eval();
+    const int64_t cutmix_size = aug.cutmix_size();
+    int64_t global_step = 0;  // optimiser steps done
+    double train_s = 0, epoch_eval_s = 0, final_eval_s = 0;
+    for (int64_t epoch = 0; epoch < plan.num_epochs; ++epoch) {
+      const int64_t steps = plan.StepsInEpoch(epoch);
+      timer.Start();
+      net->train();
+      // Augment the whole training set at once, then shuffle (the reference's order).
+      CropFlipDraws draws = DrawCropFlip(n_train, 2 * aug.pad(), aug.flip_probability(), device);
+      at::Tensor images = CropFlip(train_padded, draws, 32);
+      at::Tensor targets = train_targets;
+      if (aug.cutout_size() > 0) {
+        images = Cutout(images, DrawBoxes(n_train, 32, 32, aug.cutout_size(), device),
+                        aug.cutout_size());
+      }
+      if (cutmix_size > 0 &&
+          static_cast<double>(epoch) >= train.epochs() - aug.cutmix_epochs()) {
+        at::Tensor partner = at::randperm(n_train, at::TensorOptions().dtype(at::kLong).device(device));
+        CutmixResult mixed = Cutmix(images, targets, partner,
+                                    DrawBoxes(n_train, 32, 32, cutmix_size, device), cutmix_size);
+        images = mixed.images;
+        targets = mixed.labels;
+      }
+      images = images.contiguous(memory_format);
+      at::Tensor order = at::randperm(n_train, at::TensorOptions().dtype(at::kLong).device(device));
+      // Losses and accuracies accumulate on the device: read once per epoch.
+      at::Tensor loss_sum = at::zeros({}, at::TensorOptions().dtype(at::kFloat).device(device));
+      at::Tensor correct = at::zeros({}, at::TensorOptions().dtype(at::kLong).device(device));
+      const auto epoch_start = std::chrono::steady_clock::now();
+      for (int64_t s = 0; s < steps; ++s) {
+        at::Tensor idx = order.narrow(0, s * batch, batch);
+        at::Tensor x = images.index_select(0, idx);
+        at::Tensor y = targets.index_select(0, idx);
+        const double mult = LrMultiplier(config.schedule(), plan, global_step);
+        for (size_t g = 0; g < opt.groups().size(); ++g) opt.groups()[g].lr = peak_lr[g] * mult;
+        at::Tensor logits = net->forward(x);
+        at::Tensor loss = SmoothedCrossEntropySum(logits, y, train.label_smoothing());
+        (loss * train.loss_scale()).backward();
+        opt.Step();
+        opt.ZeroGrad();
+        {
+          at::NoGradGuard no_grad;
+          loss_sum += loss.detach();
+          correct += (logits.detach().argmax(1) == y.argmax(1)).sum();
+        }
+        ++global_step;
+        // hlb: counter advanced first; from epoch start_epoch on, every n-th step is an event;
+        // the first event only snapshots the network.
+        if (IsEmaEvent(config.ema(), epoch, global_step)) {
+          if (!ema.initialized()) {
+            ema.Snapshot();
+          } else {
+            ema.Update(EmaDecay(config.ema(), global_step, plan.total_steps));
+          }
+        }
+        if (ctx.observer != nullptr && ctx.observer->WantsStepLoss()) {
+          ctx.observer->OnStep(
+              s + 1, steps, loss.item<double>() / static_cast<double>(batch),
+              std::chrono::duration<double>(std::chrono::steady_clock::now() - epoch_start)
+                  .count());
+        }
+        if (ctx.StopRequested()) break;
+      }
+      const double epoch_s = timer.Stop();
+      train_s += epoch_s;
+
+      v1::EpochRow* row = report->add_epochs();
+      row->set_epoch(static_cast<int32_t>(epoch));
+      row->set_steps(steps);
+      const double seen = static_cast<double>(steps * batch);
+      row->set_train_loss(loss_sum.item<double>() / seen);
+      row->set_train_acc(static_cast<double>(correct.item<int64_t>()) / seen);
+      row->set_train_seconds(epoch_s);
+      row->set_total_train_seconds(train_s);
+      report->set_train_steps(global_step);
+      report->set_train_images(global_step * batch);
+      if (ctx.StopRequested()) {
+        report->set_status(v1::INTERRUPTED);
+        report->set_message(absl::StrCat("interrupted in epoch ", epoch));
+        break;
+      }
+      if (!std::isfinite(row->train_loss())) {
+        report->set_status(v1::DIVERGED);
+        report->set_message(absl::StrCat("training loss is ", row->train_loss(), " in epoch ", epoch));
+        if (ctx.observer != nullptr) ctx.observer->OnEpoch(*row);
+        break;
+      }
+
+      // ---- Evaluation ----
+      const bool last = epoch + 1 == plan.num_epochs;
+      if (last || eval.per_epoch()) {
+        timer.Start();
+        net->eval();
+        ema_net->eval();
+        EvalResult live = Evaluate(forward, test_images, data.test_labels, eval.batch_size(),
+                                   eval.headline_tta());
+        row->set_val_loss(live.loss);
+        row->set_val_acc(live.accuracy);
+        if (ema.initialized()) {
+          EvalResult e = Evaluate(ema_forward, test_images, data.test_labels, eval.batch_size(),
+                                  eval.headline_tta());
+          row->set_ema_val_acc(e.accuracy);
+        }
+        row->set_evaluated(true);
+        const double eval_s = timer.Stop();
+        if (last) {
+          final_eval_s = eval_s;
+          report->set_live_accuracy(live.accuracy);
+          report->set_ema_accuracy(row->ema_val_acc());
+          const bool use_ema = eval.headline_network() == v1::EVAL_NETWORK_EMA;
+          if (use_ema && !ema.initialized()) {
+            return absl::FailedPreconditionError(
+                "the headline network is the EMA, but no EMA event happened (training too "
+                "short for ema.start_epoch / ema.every_n_steps)");
+          }
+          report->set_headline_accuracy(use_ema ? row->ema_val_acc() : live.accuracy);
+        } else {
+          epoch_eval_s += eval_s;
+        }
+      }
+      if (ctx.observer != nullptr) ctx.observer->OnEpoch(*row);
+    }
+
+    v1::PhaseTimings* t = report->mutable_timings();
+    t->set_init_s(init_s);
+    t->set_train_s(train_s);
+    t->set_epoch_eval_s(epoch_eval_s);
+    t->set_final_eval_s(final_eval_s);
+    t->set_time_to_result_s(init_s + train_s + final_eval_s);
+    return absl::OkStatus();
+  }
+};
+
+}  // namespace
+
+CIFARBENCH_REGISTER_PLUGIN("hlb", HlbPlugin,
+                           "hlb-CIFAR10 v0.7.0: whitened no-residual convnet, EMA, flip TTA");
+
+}  // namespace cifarbench::hlb

@@ -1,0 +1,164 @@
+// The shipped runner binary, end to end: --list (cc_test links dynamically, so only the real
+// binary shows a missing alwayslink), --print_config with overrides, errors and exit codes,
+// --plugin_lib with a plugin the runner does not link, and hlb_record_smoke on real data.
+//
+// Usage: bench_test BENCH_BINARY TEST_PLUGIN_LIB [gtest flags]
+#include <sys/wait.h>
+
+#include <array>
+#include <cstdio>
+#include <cstdlib>
+#include <filesystem>
+#include <string>
+
+#include "absl/strings/str_cat.h"
+#include "core/report_io.h"
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+#include "tests/testing/real_data.h"
+
+namespace cifarbench {
+namespace {
+
+using ::testing::HasSubstr;
+using ::testing::Not;
+
+std::string g_bench;
+std::string g_plugin_lib;
+constexpr char kMarker[] = "tests/bench/testdata/source_root_marker.txt";
+
+struct Result {
+  int exit_code = -1;
+  std::string output;  // stdout and stderr
+};
+
+Result Run(const std::string& args) {
+  Result r;
+  const std::string cmd = absl::StrCat("'", g_bench, "' ", args, " 2>&1");
+  FILE* pipe = popen(cmd.c_str(), "r");
+  if (pipe == nullptr) return r;
+  std::array<char, 4096> buf;
+  size_t n;
+  while ((n = fread(buf.data(), 1, buf.size(), pipe)) > 0) r.output.append(buf.data(), n);
+  const int status = pclose(pipe);
+  r.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+  return r;
+}
+
+std::string TempPath(const std::string& name) {
+  const char* tmp = std::getenv("TEST_TMPDIR");
+  return absl::StrCat(tmp != nullptr ? tmp : ::testing::TempDir().c_str(), "/", name);
+}
+
+TEST(BenchBinaryTest, ListNamesEveryShippedRecipeAndPlugin) {
+  Result r = Run("--list");
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  EXPECT_THAT(r.output, HasSubstr("hlb_record "));
+  EXPECT_THAT(r.output, HasSubstr("hlb_record_smoke"));
+  EXPECT_THAT(r.output, HasSubstr("hlb-CIFAR10 v0.7.0 record"));  // the recipe's description
+  EXPECT_THAT(r.output, HasSubstr("\nhlb "));                      // the plugin
+}
+
+TEST(BenchBinaryTest, PrintConfigAppliesOverrides) {
+  Result r = Run(
+      "--recipe=hlb_record --print_config --set train.batch_size=512 "
+      "--set optimizer.param_groups[1].lr=0.01 --set model.widths=16,64,128 "
+      "--set precision=PRECISION_FP32 --runs=3 --seed=7");
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  EXPECT_THAT(r.output, HasSubstr("batch_size: 512"));
+  EXPECT_THAT(r.output, HasSubstr("lr: 0.01"));
+  EXPECT_THAT(r.output, HasSubstr("widths: 16\n  widths: 64\n  widths: 128"));
+  EXPECT_THAT(r.output, HasSubstr("precision: PRECISION_FP32"));
+  EXPECT_THAT(r.output, HasSubstr("runs: 3"));
+  EXPECT_THAT(r.output, HasSubstr("seed: 7"));
+}
+
+TEST(BenchBinaryTest, BadInputExitsNonZeroWithAClearMessage) {
+  Result unknown = Run("--recipe=no_such_recipe");
+  EXPECT_NE(unknown.exit_code, 0);
+  EXPECT_THAT(unknown.output, HasSubstr("unknown recipe 'no_such_recipe'"));
+  EXPECT_THAT(unknown.output, HasSubstr("hlb_record_smoke"));  // lists the registered ones
+
+  Result bad_set = Run("--recipe=hlb_record --print_config --set train.batch_size=0");
+  EXPECT_NE(bad_set.exit_code, 0);
+  EXPECT_THAT(bad_set.output, HasSubstr("train.batch_size=0"));
+
+  const std::string path = TempPath("bad.textproto");
+  FILE* f = std::fopen(path.c_str(), "w");
+  ASSERT_NE(f, nullptr);
+  std::fputs("name: \"x\"\nplugin: \"hlb\"\ntrain { batch_sise: 3 }\n", f);
+  std::fclose(f);
+  Result bad_file = Run("--config=" + path + " --print_config");
+  EXPECT_NE(bad_file.exit_code, 0);
+  EXPECT_THAT(bad_file.output, HasSubstr(path + ":3:"));
+
+  Result neither = Run("");
+  EXPECT_NE(neither.exit_code, 0);
+  EXPECT_THAT(neither.output, HasSubstr("--recipe"));
+}
+
+TEST(BenchBinaryTest, PluginLibRegistersIntoTheRunnersRegistry) {
+  Result without = Run("--list");
+  EXPECT_THAT(without.output, Not(HasSubstr("test_plugin")));
+  Result with = Run("--plugin_lib=" + g_plugin_lib + " --list");
+  ASSERT_EQ(with.exit_code, 0) << with.output;
+  EXPECT_THAT(with.output, HasSubstr("test_plugin"));
+  EXPECT_THAT(with.output, HasSubstr("test_plugin_recipe"));
+  Result missing = Run("--plugin_lib=/no/such/lib.so --list");
+  EXPECT_NE(missing.exit_code, 0);
+  EXPECT_THAT(missing.output, HasSubstr("/no/such/lib.so"));
+}
+
+TEST(BenchBinaryTest, PluginLibRunsItsRecipe) {
+  CB_REQUIRE_REAL_DATA(dir, kMarker);
+  const std::string out = TempPath("plugin_report.json");
+  Result r = Run(absl::StrCat("--plugin_lib=", g_plugin_lib,
+                              " --recipe=test_plugin_recipe --device=cpu --data_dir=", dir,
+                              " --out=", out));
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  auto report = ReadBenchReport(out);
+  ASSERT_TRUE(report.ok()) << report.status();
+  ASSERT_EQ(report->runs_size(), 1);
+  EXPECT_EQ(report->runs(0).plugin(), "test_plugin");
+  EXPECT_EQ(report->runs(0).status(), v1::OK);
+  // The test plugin reports the fraction of test labels equal to 0 in the subset it was given.
+  EXPECT_GT(report->runs(0).headline_accuracy(), 0.0);
+}
+
+// hlb_record_smoke on the real data: the threshold comes from measurement (docs/benchmarks.md).
+TEST(BenchBinaryTest, SmokeRecipeLearnsAndWritesAReportThatParsesBack) {
+  CB_REQUIRE_REAL_DATA(dir, kMarker);
+  const std::string out = TempPath("smoke_report.json");
+  Result r = Run(absl::StrCat("--recipe=hlb_record_smoke --device=cpu --data_dir=", dir,
+                              " --out=", out));
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  EXPECT_THAT(r.output, HasSubstr("train_loss"));  // the epoch table
+  auto report = ReadBenchReport(out);
+  ASSERT_TRUE(report.ok()) << report.status();
+  ASSERT_EQ(report->runs_size(), 1);
+  const v1::RunReport& run = report->runs(0);
+  EXPECT_EQ(run.status(), v1::OK) << run.message();
+  EXPECT_EQ(run.recipe(), "hlb_record_smoke");
+  EXPECT_EQ(run.config_sha256().size(), 64u);
+  EXPECT_THAT(run.config_text(), HasSubstr("name: \"hlb_record_smoke\""));
+  EXPECT_EQ(run.epochs_size(), 7);  // 6.1 epochs
+  EXPECT_GT(run.timings().train_s(), 0);
+  EXPECT_GE(run.timings().time_to_result_s(), run.timings().train_s());
+  EXPECT_GE(run.headline_accuracy(), 0.35);
+  EXPECT_EQ(report->aggregates_size(), 1);
+  EXPECT_EQ(report->context().device(), "cpu");
+}
+
+}  // namespace
+}  // namespace cifarbench
+
+int main(int argc, char** argv) {
+  ::testing::InitGoogleMock(&argc, argv);
+  if (argc < 3) {
+    std::fprintf(stderr, "usage: %s BENCH_BINARY TEST_PLUGIN_LIB\n", argv[0]);
+    return 2;
+  }
+  cifarbench::g_bench = std::filesystem::absolute(argv[1]).string();
+  cifarbench::g_plugin_lib = std::filesystem::absolute(argv[2]).string();
+  return RUN_ALL_TESTS();
+}

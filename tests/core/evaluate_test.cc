@@ -1,0 +1,62 @@
+#include "core/evaluate.h"
+
+#include <ATen/ATen.h>
+
+#include <cmath>
+
+#include "gtest/gtest.h"
+
+namespace cifarbench {
+namespace {
+
+TEST(LossTest, SmoothedCrossEntropyMatchesHandComputation) {
+  // Two examples, three classes.
+  at::Tensor logits = at::tensor({1.0, 2.0, 3.0, 0.0, 0.0, 0.0}, at::kFloat).view({2, 3});
+  at::Tensor targets = OneHot(at::tensor({2, 0}, at::kLong), 3, at::kFloat);
+  const double eps = 0.2;
+  // log softmax of (1, 2, 3): x - log(e + e^2 + e^3)
+  const double lse = std::log(std::exp(1.0) + std::exp(2.0) + std::exp(3.0));
+  const double lp0[3] = {1 - lse, 2 - lse, 3 - lse};
+  const double lp1 = -std::log(3.0);
+  // smoothed target: (1 - eps) * onehot + eps / 3
+  double expected = 0;
+  for (int k = 0; k < 3; ++k) expected -= ((k == 2 ? 1 - eps : 0) + eps / 3) * lp0[k];
+  for (int k = 0; k < 3; ++k) expected -= ((k == 0 ? 1 - eps : 0) + eps / 3) * lp1;
+  EXPECT_NEAR(SmoothedCrossEntropySum(logits, targets, eps).item<double>(), expected, 1e-5);
+  // Matches ATen's own label-smoothed cross entropy (sum).
+  at::Tensor ref = at::cross_entropy_loss(logits, at::tensor({2, 0}, at::kLong), {},
+                                          at::Reduction::Sum, -100, eps);
+  EXPECT_NEAR(SmoothedCrossEntropySum(logits, targets, eps).item<double>(), ref.item<double>(),
+              1e-5);
+}
+
+TEST(EvaluateTest, FlipTtaAveragesLogitsOfBothOrientations) {
+  // A "network" that reads the left-most column: flip TTA must average left and right.
+  auto forward = [](const at::Tensor& x) {
+    return x.select(3, 0).mean({2}).narrow(1, 0, 2);  // (N, 2)
+  };
+  at::Tensor img = at::zeros({1, 3, 4, 4});
+  img.select(3, 0).fill_(1.0);   // left column 1
+  img.select(3, 3).fill_(-3.0);  // right column -3
+  at::Tensor plain = TtaLogits(forward, img, v1::TTA_NONE);
+  at::Tensor tta = TtaLogits(forward, img, v1::TTA_FLIP);
+  EXPECT_NEAR(plain[0][0].item<double>(), 1.0, 1e-6);
+  EXPECT_NEAR(tta[0][0].item<double>(), -1.0, 1e-6);
+}
+
+TEST(EvaluateTest, AccuracyAndLossOverBatches) {
+  // Logits = the images themselves (N, 10, 1, 1) -> (N, 10).
+  auto forward = [](const at::Tensor& x) { return x.flatten(1); };
+  at::Tensor labels = at::tensor({0, 1, 2, 3, 4}, at::kLong);
+  at::Tensor images = at::one_hot(at::tensor({0, 1, 2, 9, 9}, at::kLong), 10).to(at::kFloat) * 5;
+  images = images.view({5, 10, 1, 1});
+  EvalResult r = Evaluate(forward, images, labels, 2, v1::TTA_NONE);
+  EXPECT_EQ(r.count, 5);
+  EXPECT_DOUBLE_EQ(r.accuracy, 0.6);
+  const double expected_loss =
+      at::cross_entropy_loss(images.flatten(1), labels).item<double>();
+  EXPECT_NEAR(r.loss, expected_loss, 1e-5);
+}
+
+}  // namespace
+}  // namespace cifarbench

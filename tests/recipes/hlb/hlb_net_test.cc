@@ -1,0 +1,92 @@
+// Fidelity of the hlb network against the literals in ../shared/docs/recipes.md.
+#include "recipes/hlb/hlb_net.h"
+
+#include <ATen/ATen.h>
+
+#include "core/flops.h"
+#include "gtest/gtest.h"
+
+namespace cifarbench::hlb {
+namespace {
+
+v1::ModelConfig RecordModel(std::vector<int> widths = {64, 256, 512}) {
+  v1::ModelConfig m;
+  for (int w : widths) m.add_widths(w);
+  m.set_whiten_kernel_size(2);
+  m.set_whiten_eps(1e-2);
+  m.set_bn_eps(1e-12);
+  m.set_bn_momentum(0.4);
+  m.set_output_scale(1.0 / 9);
+  return m;
+}
+
+TEST(HlbNetTest, RecordParameterAndMacCountsMatchRecipesMd) {
+  HlbNet net(RecordModel());
+  NetworkCost cost =
+      CountNetworkCost(*net, [&](const at::Tensor& x) { return net->forward(x); });
+  EXPECT_EQ(cost.params_total, 4335648);
+  EXPECT_EQ(cost.params_trained, 4333696);
+  EXPECT_EQ(cost.forward_macs, 162976544);
+  EXPECT_EQ(cost.conv_layers, 7);  // whiten + 3 groups x 2
+  EXPECT_EQ(cost.linear_layers, 1);
+}
+
+TEST(HlbNetTest, LongParameterAndMacCountsMatchRecipesMd) {
+  HlbNet net(RecordModel({128, 512, 1024}));
+  NetworkCost cost =
+      CountNetworkCost(*net, [&](const at::Tensor& x) { return net->forward(x); });
+  EXPECT_EQ(cost.params_total, 17297184);
+  EXPECT_EQ(cost.params_trained, 17293568);
+  EXPECT_EQ(cost.forward_macs, 624495904);
+}
+
+TEST(HlbNetTest, ShapesAndBatchNormModes) {
+  HlbNet net(RecordModel({16, 32, 64}));
+  at::Tensor y = net->forward(at::randn({3, 3, 32, 32}));
+  EXPECT_EQ(y.sizes(), at::IntArrayRef({3, 10}));
+  EXPECT_FALSE(net->whiten->weight.requires_grad());
+  EXPECT_EQ(net->whiten->weight.sizes(), at::IntArrayRef({24, 3, 2, 2}));
+  for (auto& g : net->groups) {
+    for (auto* bn : {&g->norm1, &g->norm2}) {
+      EXPECT_FALSE((*bn)->weight.requires_grad());  // fixed at 1
+      EXPECT_TRUE((*bn)->bias.requires_grad());     // trained from 0
+      EXPECT_TRUE(at::all((*bn)->weight == 1).item<bool>());
+      EXPECT_TRUE(at::all((*bn)->bias == 0).item<bool>());
+      EXPECT_DOUBLE_EQ((*bn)->options.eps(), 1e-12);
+      EXPECT_DOUBLE_EQ((*bn)->options.momentum().value(), 0.4);
+    }
+  }
+}
+
+TEST(HlbNetTest, OptimiserGroupsSplitBiasesFromWeightsAndSkipTheWhitening) {
+  HlbNet net(RecordModel({16, 32, 64}));
+  int64_t trained = 0;
+  for (const auto& p : net->parameters()) {
+    if (p.requires_grad()) trained += p.numel();
+  }
+  int64_t grouped = 0;
+  for (const auto& p : BiasParams(*net)) grouped += p.numel();
+  for (const auto& p : NonBiasParams(*net)) grouped += p.numel();
+  EXPECT_EQ(grouped, trained);
+  EXPECT_EQ(BiasParams(*net).size(), 6u);
+}
+
+TEST(HlbNetTest, DiracInitMakesConv2AnIdentity) {
+  HlbNet net(RecordModel({16, 32, 64}));
+  ApplyDiracInit(*net);
+  at::Tensor x = at::randn({1, 32, 7, 7});
+  at::Tensor y = net->groups[1]->conv2->forward(x);
+  EXPECT_TRUE(at::allclose(y, x, 1e-5, 1e-6));
+}
+
+TEST(HlbNetTest, EmaCopyBackSkipsBnWeightsAndWhitening) {
+  EXPECT_FALSE(EmaCopiesBack("group1.norm1.weight"));
+  EXPECT_FALSE(EmaCopiesBack("whiten.weight"));
+  EXPECT_TRUE(EmaCopiesBack("group1.norm1.bias"));
+  EXPECT_TRUE(EmaCopiesBack("group1.norm1.running_mean"));
+  EXPECT_TRUE(EmaCopiesBack("group2.conv1.weight"));
+  EXPECT_TRUE(EmaCopiesBack("head.weight"));
+}
+
+}  // namespace
+}  // namespace cifarbench::hlb
