@@ -1,0 +1,18 @@
+"""Compiler options for cifarbench's own C++ targets: `copts = CB_COPTS`.
+
+-std=c++17 and -D_GLIBCXX_USE_CXX11_ABI=1 are also set for every target in .bazelrc.
+"""
+
+CB_COPTS = [
+    "-std=c++17",
+    "-Wall",
+    "-Wextra",
+    "-Wno-unused-parameter",
+    # LibTorch's and protobuf's headers trip these; they are not ours to fix.
+    "-Wno-sign-compare",
+    "-Wno-missing-field-initializers",
+    "-Wno-deprecated-declarations",
+]
+
+# For tests: gtest's macros compare signed and unsigned freely.
+CB_TEST_COPTS = CB_COPTS
