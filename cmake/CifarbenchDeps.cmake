@@ -1,0 +1,80 @@
+# Finds cifarbench's dependencies and defines the INTERFACE targets that mirror Bazel's
+# external labels:
+#   cifarbench_torch  <- @libtorch//:libtorch   (${TORCH_LIBRARIES}, headers, CIFARBENCH_WITH_CUDA)
+#   cifarbench_absl   <- @absl//:absl
+#   protobuf::libprotobuf, protobuf::protoc <- @com_google_protobuf
+#   GTest::gtest, GTest::gtest_main         <- @gtest
+# Everything is looked up through CMAKE_PREFIX_PATH / <Pkg>_DIR / <Pkg>_ROOT; nothing assumes /usr.
+include_guard(GLOBAL)
+
+# --- LibTorch ------------------------------------------------------------------------------
+# Torch_DIR, or CMAKE_PREFIX_PATH holding the folder with Torch/TorchConfig.cmake
+# (pip: torch.utils.cmake_prefix_path; unpacked LibTorch: its root; Debian: found by default).
+find_package(Torch REQUIRED)
+
+# TorchConfig sets TORCH_CXX_FLAGS to -D_GLIBCXX_USE_CXX11_ABI=<0|1>. Every translation unit
+# must agree, and the abseil/protobuf found here use the C++11 ABI.
+set(CIFARBENCH_CXX11_ABI 1)
+if(TORCH_CXX_FLAGS MATCHES "_GLIBCXX_USE_CXX11_ABI=([01])")
+  set(CIFARBENCH_CXX11_ABI ${CMAKE_MATCH_1})
+endif()
+if(CIFARBENCH_CXX11_ABI STREQUAL "0")
+  message(FATAL_ERROR
+    "cifarbench: the LibTorch found (${TORCH_INSTALL_PREFIX}) uses the pre-C++11 string ABI "
+    "(-D_GLIBCXX_USE_CXX11_ABI=0), but abseil and protobuf use the C++11 ABI, so nothing "
+    "would link. Use a cxx11-ABI LibTorch (libtorch-cxx11-abi-*, pip torch >= 2.7) or "
+    "Debian's libtorch-dev.")
+endif()
+add_compile_definitions(_GLIBCXX_USE_CXX11_ABI=${CIFARBENCH_CXX11_ABI})
+
+set(CIFARBENCH_WITH_CUDA OFF)
+if(TARGET torch_cuda OR TARGET c10_cuda OR TORCH_CUDA_LIBRARIES)
+  set(CIFARBENCH_WITH_CUDA ON)
+endif()
+
+add_library(cifarbench_torch INTERFACE)
+# LibTorch registers operators and backends from static initialisers in libraries nothing
+# references directly: keep them all (--no-as-needed), as LibTorch requires.
+target_link_libraries(cifarbench_torch INTERFACE
+  "$<$<CXX_COMPILER_ID:GNU,Clang>:-Wl,--no-as-needed>" ${TORCH_LIBRARIES})
+target_include_directories(cifarbench_torch SYSTEM INTERFACE ${TORCH_INCLUDE_DIRS})
+if(CIFARBENCH_WITH_CUDA)
+  # Everywhere, so that targets linking ${TORCH_LIBRARIES} directly see it too.
+  add_compile_definitions(CIFARBENCH_WITH_CUDA=1)
+endif()
+message(STATUS "cifarbench: LibTorch ${Torch_VERSION} at ${TORCH_INSTALL_PREFIX} "
+               "(CUDA: ${CIFARBENCH_WITH_CUDA}, _GLIBCXX_USE_CXX11_ABI=${CIFARBENCH_CXX11_ABI})")
+
+# --- abseil --------------------------------------------------------------------------------
+find_package(absl CONFIG REQUIRED)
+add_library(cifarbench_absl INTERFACE)
+set(_cb_absl_components
+  base status statusor strings str_format cord
+  flags flags_parse flags_usage flags_marshalling flags_reflection
+  synchronization time hash raw_hash_set flat_hash_map flat_hash_set node_hash_map
+  btree inlined_vector span optional variant random_random)
+foreach(_c IN LISTS _cb_absl_components)
+  if(TARGET absl::${_c})
+    target_link_libraries(cifarbench_absl INTERFACE absl::${_c})
+  endif()
+endforeach()
+message(STATUS "cifarbench: abseil ${absl_VERSION} (${absl_DIR})")
+
+# --- protobuf ------------------------------------------------------------------------------
+# FindProtobuf (Debian ships no protobuf-config.cmake). Shared libprotobuf, as LibTorch uses it.
+find_package(Protobuf REQUIRED)
+if(NOT TARGET protobuf::protoc)
+  message(FATAL_ERROR "cifarbench: protoc not found (Debian: protobuf-compiler; or set "
+                      "Protobuf_PROTOC_EXECUTABLE)")
+endif()
+message(STATUS "cifarbench: protobuf ${Protobuf_VERSION}, protoc ${Protobuf_PROTOC_EXECUTABLE}")
+
+# --- GoogleTest ----------------------------------------------------------------------------
+if(CIFARBENCH_BUILD_TESTS)
+  find_package(GTest REQUIRED)
+  if(NOT TARGET GTest::gtest_main AND TARGET GTest::Main)
+    add_library(GTest::gtest_main ALIAS GTest::Main)
+    add_library(GTest::gtest ALIAS GTest::GTest)
+  endif()
+  include(GoogleTest)
+endif()

@@ -1,0 +1,43 @@
+# Helpers shared by cifarbench's CMakeLists.txt files.
+#
+#   CIFARBENCH_COPTS
+#       cifarbench's warning flags (Bazel: CB_COPTS in tools/bazel/copts.bzl); the root
+#       CMakeLists.txt applies them to every target.
+#   cifarbench_copts(<target>)
+#       -Werror on <target> when CIFARBENCH_WERROR is ON.
+#
+#   cifarbench_add_test(NAME <name> SRCS <src>... [DEPS <target>...] [LABELS <label>...]
+#                       [TIMEOUT <seconds>] [NO_MAIN])
+#       A gtest executable <name> linked with DEPS and GTest::gtest_main (GTest::gtest with
+#       NO_MAIN), registered with ctest as <name>. It runs in the source directory (as a Bazel
+#       test runs in its runfiles root), so "tests/x/testdata/y" style paths work in both.
+include_guard(GLOBAL)
+
+set(CIFARBENCH_COPTS -Wall -Wextra -Wno-unused-parameter)
+
+function(cifarbench_copts target)
+  if(CIFARBENCH_WERROR AND CMAKE_CXX_COMPILER_ID MATCHES "GNU|Clang")
+    target_compile_options(${target} PRIVATE -Werror)
+  endif()
+endfunction()
+
+function(cifarbench_add_test)
+  cmake_parse_arguments(ARG "NO_MAIN" "NAME;TIMEOUT" "SRCS;DEPS;LABELS" ${ARGN})
+  if(NOT ARG_NAME OR NOT ARG_SRCS)
+    message(FATAL_ERROR "cifarbench_add_test: NAME and SRCS are required")
+  endif()
+  add_executable(${ARG_NAME} ${ARG_SRCS})
+  cifarbench_copts(${ARG_NAME})
+  if(ARG_NO_MAIN)
+    target_link_libraries(${ARG_NAME} PRIVATE ${ARG_DEPS} GTest::gtest)
+  else()
+    target_link_libraries(${ARG_NAME} PRIVATE ${ARG_DEPS} GTest::gtest_main)
+  endif()
+  add_test(NAME ${ARG_NAME} COMMAND ${ARG_NAME} WORKING_DIRECTORY "${PROJECT_SOURCE_DIR}")
+  if(ARG_TIMEOUT)
+    set_tests_properties(${ARG_NAME} PROPERTIES TIMEOUT ${ARG_TIMEOUT})
+  endif()
+  if(ARG_LABELS)
+    set_tests_properties(${ARG_NAME} PROPERTIES LABELS "${ARG_LABELS}")
+  endif()
+endfunction()
