@@ -7,8 +7,9 @@
 #         CIFARBENCH_REGISTER_RECIPE("<recipe>", "<plugin>", "<dir>/<file>.textproto",
 #                                    R"cbrecipe(<the file's text>)cbrecipe");
 #       (<dir> relative to the source root), builds it as OBJECT library
-#       cifarbench_recipe_<recipe>, and adds its objects to cifarbench_all_plugins. Editing the
-#       textproto re-runs CMake, which rewrites the .cc (only when its text changed).
+#       cifarbench_recipe_<recipe>, and adds its objects to cifarbench_all_plugins (unless
+#       EXCLUDE_FROM_ALL_PLUGINS: for tests, which link cifarbench_recipe_<recipe> themselves).
+#       Editing the textproto re-runs CMake, which rewrites the .cc (only when its text changed).
 #
 #   cifarbench_add_plugin(<plugin> SOURCES <src>... [DEPS <target>...])
 #       Builds the plugin's registering sources as OBJECT library cifarbench_plugin_<plugin>
@@ -72,7 +73,7 @@ endfunction()
 
 function(cifarbench_add_recipe)
   if(ARGV0 STREQUAL "NAME")
-    cmake_parse_arguments(ARG "" "NAME;SRC;PLUGIN" "" ${ARGN})
+    cmake_parse_arguments(ARG "EXCLUDE_FROM_ALL_PLUGINS" "NAME;SRC;PLUGIN" "" ${ARGN})
   else()
     set(ARG_NAME "${ARGV0}")
     set(ARG_SRC "${ARGV1}")
@@ -118,7 +119,9 @@ CIFARBENCH_REGISTER_RECIPE(\"@CB_RECIPE_NAME@\", \"@CB_RECIPE_PLUGIN@\", \"@CB_R
   add_library(${_lib} OBJECT "${_out}")
   cifarbench_copts(${_lib})
   target_link_libraries(${_lib} PRIVATE ${CIFARBENCH_REGISTRY_TARGET})
-  target_sources(cifarbench_all_plugins INTERFACE $<TARGET_OBJECTS:${_lib}>)
-  target_link_libraries(cifarbench_all_plugins INTERFACE ${CIFARBENCH_REGISTRY_TARGET})
-  set_property(GLOBAL APPEND PROPERTY CIFARBENCH_RECIPES ${ARG_NAME})
+  if(NOT ARG_EXCLUDE_FROM_ALL_PLUGINS)
+    target_sources(cifarbench_all_plugins INTERFACE $<TARGET_OBJECTS:${_lib}>)
+    target_link_libraries(cifarbench_all_plugins INTERFACE ${CIFARBENCH_REGISTRY_TARGET})
+    set_property(GLOBAL APPEND PROPERTY CIFARBENCH_RECIPES ${ARG_NAME})
+  endif()
 endfunction()
