@@ -1,0 +1,95 @@
+#!/usr/bin/env bash
+# Sets up a Debian 12 machine for cifarbench and runs the smoke recipe: the README's first
+# command.
+#
+#   tools/setup.sh                  install the Debian packages, then
+#                                   bazel run //recipes:hlb_record_smoke
+#   tools/setup.sh --packages-only  install the Debian packages only (what .ci/run does)
+#   tools/setup.sh --print-packages print the package list
+#
+# Installing needs root (or sudo). Everything else is offline: Bazel's external repositories
+# are the system libraries and Debian's packaged Bazel rules (see WORKSPACE).
+set -euo pipefail
+
+# The one list of Debian packages the builds need (Bazel and CMake), shared with .ci/run.
+CIFARBENCH_DEBIAN_PACKAGES=(
+  # Bazel 4 (offline) and the rules it needs
+  bazel-bootstrap
+  default-jdk-headless
+  bazel-rules-java
+  bazel-skylib
+  bazel-platforms
+  # CMake build
+  cmake
+  make
+  g++
+  ccache
+  # Libraries
+  libtorch-dev
+  libabsl-dev
+  libprotobuf-dev
+  protobuf-compiler
+  libgtest-dev
+  libgmock-dev
+)
+
+section() {
+  printf '\n==== %s ====\n' "$*"
+}
+
+cifarbench_install_packages() {
+  local missing=() p
+  for p in "${CIFARBENCH_DEBIAN_PACKAGES[@]}"; do
+    if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed'; then
+      missing+=("$p")
+    fi
+  done
+  if [[ ${#missing[@]} -eq 0 ]]; then
+    echo "All ${#CIFARBENCH_DEBIAN_PACKAGES[@]} Debian packages are installed."
+    return 0
+  fi
+  echo "Installing: ${missing[*]}"
+  local sudo=()
+  if [[ $(id -u) -ne 0 ]]; then
+    command -v sudo >/dev/null || {
+      echo "setup: not root and no sudo; install as root: apt-get install ${missing[*]}" >&2
+      return 1
+    }
+    sudo=(sudo)
+  fi
+  export DEBIAN_FRONTEND=noninteractive
+  "${sudo[@]}" apt-get update -q
+  "${sudo[@]}" apt-get install -y -q --no-install-recommends "${missing[@]}"
+}
+
+main() {
+  local mode="${1:-}"
+  case "$mode" in
+    --print-packages)
+      printf '%s\n' "${CIFARBENCH_DEBIAN_PACKAGES[@]}"
+      return 0
+      ;;
+    --packages-only | "") ;;
+    -h | --help)
+      sed -n '2,11p' "$0"
+      return 0
+      ;;
+    *)
+      echo "setup: unknown option $mode (see --help)" >&2
+      return 2
+      ;;
+  esac
+
+  section "Debian packages"
+  cifarbench_install_packages
+  [[ "$mode" == --packages-only ]] && return 0
+
+  cd "$(dirname "$0")/.."
+  section "bazel run //recipes:hlb_record_smoke"
+  bazel run //recipes:hlb_record_smoke
+}
+
+# Sourcing this file (". tools/setup.sh") only defines the list and the functions.
+if [[ "${BASH_SOURCE[0]}" == "$0" ]]; then
+  main "$@"
+fi

@@ -1,0 +1,133 @@
+#!/usr/bin/env bash
+# Builds and tests everything, both ways, then runs the smoke recipe: what CI runs.
+#
+#   tools/test_all.sh
+#
+# 1. bazel test //...            (disk cache in ~/.cache/cifarbench/bazel-disk, outside the clone)
+# 2. CMake configure + build     (build dir: $CIFARBENCH_BUILD_DIR, default build/; ccache in
+#    + ctest                      ~/.cache/cifarbench/ccache)
+# 3. build/bench/bench --recipe=hlb_record_smoke --out=build/smoke/report.json
+#
+# The real CIFAR-10 data is taken from $CIFAR10_DIR, else ../shared/cifar10 beside the clone;
+# with CI=true, tests that need it fail rather than skip when it is missing.
+# Knobs: CIFARBENCH_JOBS (default: nproc), CIFARBENCH_SKIP_BAZEL=1, CIFARBENCH_SKIP_CMAKE=1,
+# CIFARBENCH_BAZEL_FLAGS (extra flags for bazel test), CIFARBENCH_CMAKE_FLAGS (extra -D...).
+set -euo pipefail
+
+root="$(cd "$(dirname "$0")/.." && pwd -P)"
+cd "$root"
+
+section() {
+  printf '\n==== %s ====\n' "$*"
+}
+elapsed() {
+  echo "(${SECONDS}s so far)"
+}
+
+cache_root="${HOME:-/root}/.cache/cifarbench"
+jobs="${CIFARBENCH_JOBS:-$(nproc)}"
+build_dir="${CIFARBENCH_BUILD_DIR:-$root/build}"
+
+if [[ -z "${CIFAR10_DIR:-}" && -d "$root/../shared/cifar10" ]]; then
+  CIFAR10_DIR="$(cd "$root/../shared/cifar10" && pwd -P)"
+fi
+if [[ -n "${CIFAR10_DIR:-}" ]]; then
+  export CIFAR10_DIR
+  echo "CIFAR-10 data: $CIFAR10_DIR"
+else
+  echo "CIFAR-10 data: not found (tests that need it will skip, or fail with CI=true)"
+fi
+export CI="${CI:-false}"
+logs="$(mktemp -d "${TMPDIR:-/tmp}/cifarbench-test-all.XXXXXX")"
+trap 'rm -rf "$logs"' EXIT
+bazel_passed=0 bazel_failed=0 ctest_passed=0 ctest_failed=0
+
+section "Tools"
+for t in bazel cmake ccache protoc g++; do
+  printf '%-7s %s\n' "$t" "$(command -v "$t" || echo MISSING)"
+done
+g++ --version | head -n 1
+cmake --version | head -n 1
+
+# --------------------------------------------------------------------------------------------
+if [[ "${CIFARBENCH_SKIP_BAZEL:-0}" != 1 ]]; then
+  section "Bazel: bazel test //..."
+  mkdir -p "$cache_root/bazel-disk"
+  bazel_flags=(
+    "--disk_cache=$cache_root/bazel-disk"
+    "--jobs=$jobs"
+    --keep_going
+    --test_output=errors
+    --test_env=CI
+    --show_timestamps
+  )
+  [[ -n "${CIFAR10_DIR:-}" ]] && bazel_flags+=(--test_env=CIFAR10_DIR)
+  # shellcheck disable=SC2206  # word splitting of the extra flags is intended
+  [[ -n "${CIFARBENCH_BAZEL_FLAGS:-}" ]] && bazel_flags+=(${CIFARBENCH_BAZEL_FLAGS})
+  [[ "$CI" == true ]] && bazel_flags+=(--curses=no --color=no --show_progress_rate_limit=30)
+  bazel_rc=0
+  bazel test "${bazel_flags[@]}" //... 2>&1 | tee "$logs/bazel.log" || bazel_rc=${PIPESTATUS[0]}
+  bazel_passed=$(grep -cE '^//[^ ]+ +(\(cached\) )?PASSED' "$logs/bazel.log" || true)
+  bazel_failed=$(grep -cE '^//[^ ]+ +(\(cached\) )?(FAILED|TIMEOUT|NO STATUS|FLAKY|INCOMPLETE)' \
+    "$logs/bazel.log" || true)
+  echo "Bazel: $bazel_passed passed, $bazel_failed failed"
+  # Leave no Bazel server behind in CI (it would outlive the run).
+  [[ "$CI" == true ]] && bazel shutdown || true
+  if [[ $bazel_rc -ne 0 ]]; then
+    echo "bazel test failed (exit $bazel_rc)" >&2
+    exit "$bazel_rc"
+  fi
+  elapsed
+fi
+
+# --------------------------------------------------------------------------------------------
+if [[ "${CIFARBENCH_SKIP_CMAKE:-0}" != 1 ]]; then
+  section "CMake: configure ($build_dir)"
+  export CCACHE_DIR="${CCACHE_DIR:-$cache_root/ccache}"
+  # Paths under the clone are rewritten relative, so another clone's folder hits the cache.
+  export CCACHE_BASEDIR="${CCACHE_BASEDIR:-$root}"
+  export CCACHE_NOHASHDIR=true
+  mkdir -p "$CCACHE_DIR"
+  cmake_flags=(-DCMAKE_BUILD_TYPE=Release)
+  # shellcheck disable=SC2206
+  [[ -n "${CIFARBENCH_CMAKE_FLAGS:-}" ]] && cmake_flags+=(${CIFARBENCH_CMAKE_FLAGS})
+  cmake -S "$root" -B "$build_dir" "${cmake_flags[@]}"
+
+  section "CMake: build"
+  ccache --zero-stats >/dev/null 2>&1 || true
+  cmake --build "$build_dir" --parallel "$jobs"
+  ccache --show-stats 2>/dev/null | grep -Ei 'hit|miss' | head -n 4 || true
+  elapsed
+
+  section "CMake: ctest"
+  ctest_rc=0
+  ctest --test-dir "$build_dir" --output-on-failure --parallel "$jobs" 2>&1 |
+    tee "$logs/ctest.log" || ctest_rc=${PIPESTATUS[0]}
+  summary="$(grep -E 'tests passed, [0-9]+ tests? failed out of [0-9]+' "$logs/ctest.log" | tail -n 1 || true)"
+  if [[ "$summary" =~ ([0-9]+)\ tests?\ failed\ out\ of\ ([0-9]+) ]]; then
+    ctest_failed=${BASH_REMATCH[1]}
+    ctest_passed=$((BASH_REMATCH[2] - BASH_REMATCH[1]))
+  fi
+  if [[ $ctest_rc -ne 0 ]]; then
+    echo "ctest failed (exit $ctest_rc)" >&2
+    exit "$ctest_rc"
+  fi
+  elapsed
+
+  section "Smoke recipe: bench --recipe=hlb_record_smoke"
+  if [[ -x "$build_dir/bench/bench" ]]; then
+    mkdir -p "$build_dir/smoke"
+    smoke=("$build_dir/bench/bench" --recipe=hlb_record_smoke "--out=$build_dir/smoke/report.json")
+    [[ -n "${CIFAR10_DIR:-}" ]] && smoke+=("--data_dir=$CIFAR10_DIR")
+    echo "+ ${smoke[*]}"
+    "${smoke[@]}"
+    echo "Report: $build_dir/smoke/report.json"
+  else
+    echo "no $build_dir/bench/bench (not built yet); skipped"
+  fi
+  elapsed
+fi
+
+section "All done in ${SECONDS}s"
+echo "Bazel: $bazel_passed passed, $bazel_failed failed; ctest: $ctest_passed passed, $ctest_failed failed"
+echo "Tests: $((bazel_passed + ctest_passed)) passed, $((bazel_failed + ctest_failed)) failed"
