@@ -14,33 +14,50 @@ struct Counts {
   int64_t macs = 0;
   int64_t convs = 0;
   int64_t linears = 0;
+  int conv_depth = 0;  // inside an aten::convolution: its own GEMMs are not counted again
 };
 thread_local Counts* g_counts = nullptr;
+
+bool IsConv(const char* name) { return std::strcmp(name, "aten::convolution") == 0; }
+
+// The GEMM leaves that a linear layer reaches: LibTorch 1.13's nn::Linear calls matmul/addmm
+// directly (no aten::linear), 2.x goes aten::linear -> mm/addmm. Counting the leaves covers
+// both without double counting.
+bool IsGemm(const char* name) {
+  return std::strcmp(name, "aten::mm") == 0 || std::strcmp(name, "aten::addmm") == 0 ||
+         std::strcmp(name, "aten::bmm") == 0;
+}
+
+std::unique_ptr<at::ObserverContext> OnStart(const at::RecordFunction& fn) {
+  if (g_counts != nullptr && IsConv(fn.name())) ++g_counts->conv_depth;
+  return nullptr;
+}
 
 void OnEnd(const at::RecordFunction& fn, at::ObserverContext*) {
   if (g_counts == nullptr) return;
   const char* name = fn.name();
-  const bool is_conv = std::strcmp(name, "aten::convolution") == 0;
-  const bool is_linear = std::strcmp(name, "aten::linear") == 0;
-  if (!is_conv && !is_linear) return;
+  const bool is_conv = IsConv(name);
+  if (is_conv) --g_counts->conv_depth;
+  const bool is_gemm = IsGemm(name) && g_counts->conv_depth == 0;
+  if (!is_conv && !is_gemm) return;
   auto inputs = fn.inputs();
   const auto& outputs = fn.outputs();
-  if (inputs.size() < 2 || outputs.empty() || !inputs[1].isTensor() || !outputs[0].isTensor()) {
-    return;
-  }
-  const at::Tensor weight = inputs[1].toTensor();
+  if (outputs.empty() || !outputs[0].isTensor()) return;
   const at::Tensor out = outputs[0].toTensor();
   if (is_conv) {
+    if (inputs.size() < 2 || !inputs[1].isTensor()) return;
     // Each output element costs in_channels/groups * kh * kw MACs: weight.numel() / out_ch.
+    const at::Tensor weight = inputs[1].toTensor();
     g_counts->macs += out.numel() * (weight.numel() / weight.size(0));
     g_counts->convs += 1;
   } else {
-    g_counts->macs += out.numel() * weight.size(1);
+    // mm(a, b), bmm(a, b), addmm(bias, a, b): each output element costs a's last dimension.
+    const size_t a_index = std::strcmp(name, "aten::addmm") == 0 ? 1 : 0;
+    if (inputs.size() <= a_index || !inputs[a_index].isTensor()) return;
+    g_counts->macs += out.numel() * inputs[a_index].toTensor().size(-1);
     g_counts->linears += 1;
   }
 }
-
-std::unique_ptr<at::ObserverContext> OnStart(const at::RecordFunction&) { return nullptr; }
 
 }  // namespace
 

@@ -22,7 +22,7 @@ struct NetworkCost {
 };
 
 // Runs `forward` once on a zero (1, 3, 32, 32) fp32 CPU image with gradients off, and counts the
-// MACs of every aten::convolution and aten::linear call it makes (through LibTorch's
+// MACs of every aten::convolution and matrix product (mm, addmm, bmm) call outside a convolution it makes (through LibTorch's
 // RecordFunction observers, so nothing in the network needs to cooperate).
 NetworkCost CountNetworkCost(torch::nn::Module& module,
                              const std::function<at::Tensor(const at::Tensor&)>& forward);

@@ -32,7 +32,7 @@ struct Result {
   std::string output;  // stdout and stderr
 };
 
-Result Run(const std::string& args) {
+Result RunBench(const std::string& args) {
   Result r;
   const std::string cmd = absl::StrCat("'", g_bench, "' ", args, " 2>&1");
   FILE* pipe = popen(cmd.c_str(), "r");
@@ -51,7 +51,7 @@ std::string TempPath(const std::string& name) {
 }
 
 TEST(BenchBinaryTest, ListNamesEveryShippedRecipeAndPlugin) {
-  Result r = Run("--list");
+  Result r = RunBench("--list");
   ASSERT_EQ(r.exit_code, 0) << r.output;
   EXPECT_THAT(r.output, HasSubstr("hlb_record "));
   EXPECT_THAT(r.output, HasSubstr("hlb_record_smoke"));
@@ -60,7 +60,7 @@ TEST(BenchBinaryTest, ListNamesEveryShippedRecipeAndPlugin) {
 }
 
 TEST(BenchBinaryTest, PrintConfigAppliesOverrides) {
-  Result r = Run(
+  Result r = RunBench(
       "--recipe=hlb_record --print_config --set train.batch_size=512 "
       "--set optimizer.param_groups[1].lr=0.01 --set model.widths=16,64,128 "
       "--set precision=PRECISION_FP32 --runs=3 --seed=7");
@@ -74,12 +74,12 @@ TEST(BenchBinaryTest, PrintConfigAppliesOverrides) {
 }
 
 TEST(BenchBinaryTest, BadInputExitsNonZeroWithAClearMessage) {
-  Result unknown = Run("--recipe=no_such_recipe");
+  Result unknown = RunBench("--recipe=no_such_recipe");
   EXPECT_NE(unknown.exit_code, 0);
   EXPECT_THAT(unknown.output, HasSubstr("unknown recipe 'no_such_recipe'"));
   EXPECT_THAT(unknown.output, HasSubstr("hlb_record_smoke"));  // lists the registered ones
 
-  Result bad_set = Run("--recipe=hlb_record --print_config --set train.batch_size=0");
+  Result bad_set = RunBench("--recipe=hlb_record --print_config --set train.batch_size=0");
   EXPECT_NE(bad_set.exit_code, 0);
   EXPECT_THAT(bad_set.output, HasSubstr("train.batch_size=0"));
 
@@ -88,23 +88,23 @@ TEST(BenchBinaryTest, BadInputExitsNonZeroWithAClearMessage) {
   ASSERT_NE(f, nullptr);
   std::fputs("name: \"x\"\nplugin: \"hlb\"\ntrain { batch_sise: 3 }\n", f);
   std::fclose(f);
-  Result bad_file = Run("--config=" + path + " --print_config");
+  Result bad_file = RunBench("--config=" + path + " --print_config");
   EXPECT_NE(bad_file.exit_code, 0);
   EXPECT_THAT(bad_file.output, HasSubstr(path + ":3:"));
 
-  Result neither = Run("");
+  Result neither = RunBench("");
   EXPECT_NE(neither.exit_code, 0);
   EXPECT_THAT(neither.output, HasSubstr("--recipe"));
 }
 
 TEST(BenchBinaryTest, PluginLibRegistersIntoTheRunnersRegistry) {
-  Result without = Run("--list");
+  Result without = RunBench("--list");
   EXPECT_THAT(without.output, Not(HasSubstr("test_plugin")));
-  Result with = Run("--plugin_lib=" + g_plugin_lib + " --list");
+  Result with = RunBench("--plugin_lib=" + g_plugin_lib + " --list");
   ASSERT_EQ(with.exit_code, 0) << with.output;
   EXPECT_THAT(with.output, HasSubstr("test_plugin"));
   EXPECT_THAT(with.output, HasSubstr("test_plugin_recipe"));
-  Result missing = Run("--plugin_lib=/no/such/lib.so --list");
+  Result missing = RunBench("--plugin_lib=/no/such/lib.so --list");
   EXPECT_NE(missing.exit_code, 0);
   EXPECT_THAT(missing.output, HasSubstr("/no/such/lib.so"));
 }
@@ -112,7 +112,7 @@ TEST(BenchBinaryTest, PluginLibRegistersIntoTheRunnersRegistry) {
 TEST(BenchBinaryTest, PluginLibRunsItsRecipe) {
   CB_REQUIRE_REAL_DATA(dir, kMarker);
   const std::string out = TempPath("plugin_report.json");
-  Result r = Run(absl::StrCat("--plugin_lib=", g_plugin_lib,
+  Result r = RunBench(absl::StrCat("--plugin_lib=", g_plugin_lib,
                               " --recipe=test_plugin_recipe --device=cpu --data_dir=", dir,
                               " --out=", out));
   ASSERT_EQ(r.exit_code, 0) << r.output;
@@ -129,7 +129,7 @@ TEST(BenchBinaryTest, PluginLibRunsItsRecipe) {
 TEST(BenchBinaryTest, SmokeRecipeLearnsAndWritesAReportThatParsesBack) {
   CB_REQUIRE_REAL_DATA(dir, kMarker);
   const std::string out = TempPath("smoke_report.json");
-  Result r = Run(absl::StrCat("--recipe=hlb_record_smoke --device=cpu --data_dir=", dir,
+  Result r = RunBench(absl::StrCat("--recipe=hlb_record_smoke --device=cpu --data_dir=", dir,
                               " --out=", out));
   ASSERT_EQ(r.exit_code, 0) << r.output;
   EXPECT_THAT(r.output, HasSubstr("train_loss"));  // the epoch table

@@ -32,7 +32,7 @@ TEST(AugmentTest, CropReadsTheDrawnOffsetAndFlip) {
   CropFlipDraws d;
   d.offset_y = at::tensor({0, 4, 2}, at::kLong);
   d.offset_x = at::tensor({0, 1, 4}, at::kLong);
-  d.flip = at::tensor({false, false, true});
+  d.flip = at::tensor({0, 0, 1}, at::kLong).to(at::kBool);
   at::Tensor out = CropFlip(padded, d, 32);
   ASSERT_EQ(out.sizes(), at::IntArrayRef({3, 3, 32, 32}));
   for (int i = 0; i < 2; ++i) {
