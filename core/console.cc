@@ -15,11 +15,12 @@ std::string EpochTableHeader() {
 }
 
 std::string EpochTableRow(const v1::EpochRow& row) {
-  auto pct = [&](double v) { return row.evaluated() ? absl::StrFormat("%.4f", v) : "-"; };
+  auto pct = [](bool shown, double v) { return shown ? absl::StrFormat("%.4f", v) : "-"; };
   return absl::StrFormat("%5d | %10.4f | %8s | %9.4f | %7s | %11s | %8.2f\n", row.epoch(),
                          row.train_loss(),
                          row.evaluated() ? absl::StrFormat("%.4f", row.val_loss()) : "-",
-                         row.train_acc(), pct(row.val_acc()), pct(row.ema_val_acc()),
+                         row.train_acc(), pct(row.evaluated(), row.val_acc()),
+                         pct(row.ema_evaluated(), row.ema_val_acc()),
                          row.total_train_seconds());
 }
 

@@ -83,7 +83,8 @@ struct RecipeRegistrar {
 #define CB_PLUGIN_REGISTRAR_NAME_(line) CB_PLUGIN_REGISTRAR_NAME2_(line)
 #define CB_PLUGIN_REGISTRAR_NAME2_(line) cb_plugin_registrar_##line
 
-// Registers a shipped recipe; used by the sources that tools/embed_recipe.sh generates.
+// Registers a shipped recipe; used by the sources that tools/bazel/embed_recipe.sh and
+// cmake/CifarbenchRecipes.cmake generate.
 #define CIFARBENCH_REGISTER_RECIPE(name, plugin, path, text)                           \
   static ::cifarbench::internal::RecipeRegistrar CB_RECIPE_REGISTRAR_NAME_(__LINE__)( \
       name, plugin, path, text)

@@ -6,10 +6,12 @@
 #include <cmath>
 #include <memory>
 
+#include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "core/config.h"
 #include "core/console.h"
 #include "core/context.h"
+#include "core/flops.h"
 #include "core/registry.h"
 #include "core/report_io.h"
 #include "core/status_macros.h"
@@ -63,6 +65,29 @@ absl::StatusOr<v1::BenchReport> RunRecipe(const v1::RecipeConfig& config,
   bench.set_schema_version(kReportSchemaVersion);
   *bench.mutable_context() = CollectContext(options.device);
 
+  // The network's cost, once per config (a CPU forward pass of a fresh network).
+  v1::NetworkCost cost;
+  try {
+    NetworkHandle net = plugin_info.factory()->BuildNetwork(config);
+    if (net.module != nullptr && net.forward) {
+      NetworkCost c = CountNetworkCost(*net.module, net.forward);
+      cost.set_params_total(c.params_total);
+      cost.set_params_trained(c.params_trained);
+      cost.set_forward_macs_per_image(c.forward_macs);
+      cost.set_forward_flops_per_image(c.ForwardFlops());
+    }
+  } catch (const c10::Error& e) {
+    return absl::InvalidArgumentError(absl::StrCat("building the ", config.plugin(),
+                                                   " network failed: ",
+                                                   e.what_without_backtrace()));
+  }
+  if (cost.forward_macs_per_image() > 0) {
+    std::fprintf(options.out, "network: %lld parameters (%lld trained), %.1f MMAC forward per image\n",
+                 static_cast<long long>(cost.params_total()),
+                 static_cast<long long>(cost.params_trained()),
+                 cost.forward_macs_per_image() / 1e6);
+  }
+
   ConsoleObserver observer(options.out, options.progress);
   const int runs = std::max(1, config.runs());
   for (int i = 0; i < runs; ++i) {
@@ -105,6 +130,15 @@ absl::StatusOr<v1::BenchReport> RunRecipe(const v1::RecipeConfig& config,
     } catch (const std::exception& e) {
       status = absl::InternalError(e.what());
     }
+    {
+      v1::NetworkCost* c = report->mutable_cost();
+      *c = cost;
+      c->set_train_flops(3.0 * static_cast<double>(cost.forward_flops_per_image()) *
+                         static_cast<double>(report->train_images()));
+      if (report->timings().train_s() > 0) {
+        c->set_achieved_tflops(c->train_flops() / report->timings().train_s() / 1e12);
+      }
+    }
     report->mutable_timings()->set_wall_s(
         std::chrono::duration<double>(std::chrono::steady_clock::now() - wall_start).count());
     if (!status.ok()) {
@@ -120,9 +154,10 @@ absl::StatusOr<v1::BenchReport> RunRecipe(const v1::RecipeConfig& config,
     } else {
       std::fprintf(options.out,
                    "run %d: headline accuracy (%s) %.2f%%, train_s %.2f s, "
-                   "time_to_result_s %.2f s\n",
+                   "time_to_result_s %.2f s, %.4f TFLOP/s achieved\n",
                    i + 1, report->headline().c_str(), 100 * report->headline_accuracy(),
-                   report->timings().train_s(), report->timings().time_to_result_s());
+                   report->timings().train_s(), report->timings().time_to_result_s(),
+                   report->cost().achieved_tflops());
     }
 
     bench.clear_aggregates();

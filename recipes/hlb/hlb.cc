@@ -238,6 +238,7 @@ class HlbPlugin : public Plugin {
           EvalResult e = Evaluate(ema_forward, test_images, data.test_labels, eval.batch_size(),
                                   eval.headline_tta());
           row->set_ema_val_acc(e.accuracy);
+          row->set_ema_evaluated(true);
         }
         row->set_evaluated(true);
         const double eval_s = timer.Stop();

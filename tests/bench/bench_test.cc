@@ -144,9 +144,19 @@ TEST(BenchBinaryTest, SmokeRecipeLearnsAndWritesAReportThatParsesBack) {
   EXPECT_EQ(run.epochs_size(), 7);  // 6.1 epochs
   EXPECT_GT(run.timings().train_s(), 0);
   EXPECT_GE(run.timings().time_to_result_s(), run.timings().train_s());
-  EXPECT_GE(run.headline_accuracy(), 0.35);
+  // Measured 63.80% (seed 0, Debian LibTorch 1.13.1, 2 CPU threads; docs/benchmarks.md); the
+  // bar leaves room for other CPUs and thread counts, and stays above the 35% floor.
+  EXPECT_GE(run.headline_accuracy(), 0.55);
   EXPECT_EQ(report->aggregates_size(), 1);
   EXPECT_EQ(report->context().device(), "cpu");
+  // FLOP accounting: 3x forward per training image, 2 FLOP per MAC.
+  const v1::NetworkCost& cost = run.cost();
+  EXPECT_GT(cost.forward_macs_per_image(), 0);
+  EXPECT_EQ(cost.forward_flops_per_image(), 2 * cost.forward_macs_per_image());
+  EXPECT_EQ(run.train_images(), run.train_steps() * 256);
+  EXPECT_DOUBLE_EQ(cost.train_flops(),
+                   3.0 * cost.forward_flops_per_image() * static_cast<double>(run.train_images()));
+  EXPECT_NEAR(cost.achieved_tflops(), cost.train_flops() / run.timings().train_s() / 1e12, 1e-12);
 }
 
 }  // namespace

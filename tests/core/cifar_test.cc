@@ -23,6 +23,7 @@
 #include "absl/strings/str_cat.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "tests/testing/real_data.h"
 
 namespace cifarbench {
 namespace {
@@ -612,43 +613,9 @@ TEST(ResolveUserPathTest, RelativeToTheInvocationFolder) {
 
 // --- The real data -------------------------------------------------------------------------
 
-// The repository root: CIFARBENCH_SOURCE_ROOT when compiled in (CMake), else, under
-// `bazel test`, the source folder that this test's runfile marker links to.
-std::string SourceRootForTest() {
-#ifdef CIFARBENCH_SOURCE_ROOT
-  return CIFARBENCH_SOURCE_ROOT;
-#else
-  const char* srcdir = std::getenv("TEST_SRCDIR");
-  const char* workspace = std::getenv("TEST_WORKSPACE");
-  if (srcdir == nullptr || workspace == nullptr) return "";
-  const std::string marker = absl::StrCat(srcdir, "/", workspace,
-                                          "/tests/core/testdata/cifar/source_root_marker.txt");
-  std::error_code ec;
-  const fs::path real = fs::canonical(marker, ec);
-  if (ec) return "";
-  // <root>/tests/core/testdata/cifar/source_root_marker.txt
-  return real.parent_path().parent_path().parent_path().parent_path().parent_path().string();
-#endif
-}
-
 TEST(CifarRealDataTest, MatchesThePublishedStatistics) {
-  DataDirQuery query;
-  const char* env_dir = std::getenv("CIFAR10_DIR");
-  query.env_dir = env_dir == nullptr ? "" : env_dir;
-  query.working_dir = fs::current_path().string();
-  query.source_root = SourceRootForTest();
-  const char* home = std::getenv("HOME");
-  query.home = home == nullptr ? "" : home;
-  absl::StatusOr<std::string> dir = ResolveDataDir(query);
-  if (!dir.ok()) {
-    const char* ci = std::getenv("CI");
-    const std::string why = absl::StrCat(
-        "the real CIFAR-10 data was not found (set CIFAR10_DIR, e.g. bazel test "
-        "--test_env=CIFAR10_DIR=/path/to/cifar10): ",
-        dir.status().ToString());
-    if (ci != nullptr && std::string(ci) == "true") FAIL() << "CI=true: " << why;
-    GTEST_SKIP() << why;
-  }
+  CB_REQUIRE_REAL_DATA(real_dir, "tests/core/testdata/cifar/source_root_marker.txt");
+  const std::string* dir = &real_dir;
   std::printf("real data: %s\n", dir->c_str());
 
   absl::StatusOr<CifarDataset> data = LoadCifar10(*dir);
