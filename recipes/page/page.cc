@@ -1,0 +1,234 @@
+// page: David Page's ResNet-9 DAWNBench baseline as a cifarbench plugin.
+//
+// Reproduces cifar10-fast's dawn.py (2018; ../shared/docs/recipes.md section 1): the ResNet-9 of
+// recipes/page/page_net.h, every parameter in one Nesterov group with the reference's own update
+// (the rate inside the momentum buffer: core/optim.h PAGE_NESTEROV), weight decay 5e-4 x 512,
+// learning rate piecewise linear 0 -> 0.4 -> 0 over epochs 0, 5, 24 divided by 512 and read after
+// advancing the step counter (the first step uses epoch 1/97), plain cross-entropy summed over
+// the batch, batch 512 with drop last (97 steps per epoch), 24 epochs, reflect pad 4 + random
+// crop + flip + 8x8 cutout drawn per image per epoch, no EMA, the live network without TTA on
+// the full test set. Published: median 94.08% over 50 runs (35 of 50 >= 94%), 79 s on one V100.
+//
+// Precision: on CUDA (PRECISION_AUTO) fp16 everywhere except BatchNorm, whose parameters and
+// running statistics stay fp32 and which reads the fp16 activations directly (the reference's
+// half() skips BatchNorm; cuDNN's mixed mode), channels_last; fp32 on CPU.
+// Deviation: the training loss is computed in fp32 from the fp16 logits (core/evaluate.h); the
+// reference computed it in fp16.
+// Measured (CPU, LibTorch 1.13 Debian, 2 cores shared with other jobs): page_resnet9_smoke
+// 51.05% live test accuracy (2,000 images) after 6 epochs of 5,000 images, seed 0; the CPU proof
+// of learning (page_resnet9 at one eighth of the widths, 24 epochs) is recorded in
+// docs/benchmarks.md. No GPU numbers yet.
+
+#include <ATen/ATen.h>
+#include <torch/utils.h>
+
+#include <chrono>
+#include <cmath>
+#include <utility>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "absl/strings/str_cat.h"
+#include "core/augment.h"
+#include "core/evaluate.h"
+#include "core/optim.h"
+#include "core/plugin.h"
+#include "core/schedule.h"
+#include "core/timer.h"
+#include "recipes/page/page_net.h"
+
+namespace cifarbench::page {
+namespace {
+
+at::ScalarType ComputeDtype(v1::Precision precision, at::Device device) {
+  switch (precision) {
+    case v1::PRECISION_FP32:
+      return at::kFloat;
+    case v1::PRECISION_BF16:
+      return at::kBFloat16;
+    case v1::PRECISION_FP16:
+      return at::kHalf;
+    default:  // AUTO: the reference's fp16 on CUDA; fp32 on CPU
+      return device.is_cuda() ? at::kHalf : at::kFloat;
+  }
+}
+
+// Settings this plugin does not implement are errors, not silently ignored.
+absl::Status CheckSupported(const v1::RecipeConfig& config) {
+  if (absl::Status s = CheckPageModel(config.model()); !s.ok()) return s;
+  if (config.ema().enabled() || config.eval().headline_network() == v1::EVAL_NETWORK_EMA) {
+    return absl::InvalidArgumentError(
+        "ema: the page plugin has no EMA (ema.enabled must be false and "
+        "eval.headline_network EVAL_NETWORK_LIVE)");
+  }
+  if (config.augment().cutmix_size() > 0) {
+    return absl::InvalidArgumentError("augment.cutmix_size: the page plugin has no cutmix");
+  }
+  return absl::OkStatus();
+}
+
+class PagePlugin : public Plugin {
+ public:
+  NetworkHandle BuildNetwork(const v1::RecipeConfig& config) override {
+    PageNet net(config.model());
+    return {net.ptr(), [net](const at::Tensor& x) mutable { return net->forward(x); }};
+  }
+
+  absl::Status Run(const v1::RecipeConfig& config, const RunContext& ctx,
+                   v1::RunReport* report) override {
+    if (absl::Status s = CheckSupported(config); !s.ok()) return s;
+
+    // ---- Hyperparameters ----
+    // Learning rates are per summed loss: the group's lr is the peak (0.4 / 512) and the
+    // schedule's knot values are multipliers of it (0, 1, 0).
+    const v1::TrainConfig& train = config.train();
+    const v1::AugmentConfig& aug = config.augment();
+    const int64_t batch = train.batch_size();
+    const at::Device device = ctx.device;
+    const at::ScalarType dtype = ComputeDtype(config.precision(), device);
+    const bool channels_last = device.is_cuda();
+    const auto memory_format =
+        channels_last ? at::MemoryFormat::ChannelsLast : at::MemoryFormat::Contiguous;
+    torch::manual_seed(ctx.seed);
+
+    // ---- Data ----
+    // Normalised and reflect-padded once (the reference does both at load); crops, flips and
+    // cutout are drawn again every epoch.
+    const DeviceData& data = *ctx.data;
+    const int64_t n_train = data.train_images.size(0);
+    at::Tensor train_padded = ReflectPad(Normalize(data.train_images, dtype), aug.pad());
+    at::Tensor test_images = Normalize(data.test_images, dtype).contiguous(memory_format);
+    at::Tensor train_targets = OneHot(data.train_labels, 10, at::kFloat);
+    const StepPlan plan = MakeStepPlan(n_train, batch, train.epochs());
+    if (plan.steps_per_epoch == 0) {
+      return absl::InvalidArgumentError(absl::StrCat("train.batch_size ", batch, " exceeds the ",
+                                                     n_train, " training images"));
+    }
+
+    // ---- Network (timed: init_s; default init only, nothing data-dependent) ----
+    SpanTimer timer(device);
+    timer.Start();
+    PageNet net(config.model());
+    ToComputeLayout(*net, device, dtype, channels_last);
+    const double init_s = timer.Stop();
+
+    // ---- Optimiser ----
+    absl::StatusOr<std::vector<SgdGroup>> groups = PageParamGroups(config.optimizer(), *net);
+    if (!groups.ok()) return groups.status();
+    const double peak_lr = config.optimizer().param_groups(0).lr();
+    NesterovSgd opt(config.optimizer().kind(), config.optimizer().momentum(), *std::move(groups));
+
+    // ---- Training ----
+    auto forward = [&net](const at::Tensor& x) { return net->forward(x); };
+    const v1::EvalConfig& eval = config.eval();
+    int64_t global_step = 0;  // optimiser steps done
+    double train_s = 0, epoch_eval_s = 0, final_eval_s = 0;
+    for (int64_t epoch = 0; epoch < plan.num_epochs; ++epoch) {
+      const int64_t steps = plan.StepsInEpoch(epoch);
+      timer.Start();
+      net->train();
+      // The reference's per-epoch order: crop, flip, cutout (inside the cropped image), drawn
+      // per image; then a shuffled pass in batches, dropping the last partial batch.
+      CropFlipDraws draws = DrawCropFlip(n_train, 2 * aug.pad(), aug.flip_probability(), device);
+      at::Tensor images = CropFlip(train_padded, draws, 32);
+      if (aug.cutout_size() > 0) {
+        images = Cutout(images, DrawBoxes(n_train, 32, 32, aug.cutout_size(), device),
+                        aug.cutout_size());
+      }
+      images = images.contiguous(memory_format);
+      at::Tensor order = at::randperm(n_train, at::TensorOptions().dtype(at::kLong).device(device));
+      // Losses and accuracies accumulate on the device: read once per epoch.
+      at::Tensor loss_sum = at::zeros({}, at::TensorOptions().dtype(at::kFloat).device(device));
+      at::Tensor correct = at::zeros({}, at::TensorOptions().dtype(at::kLong).device(device));
+      const auto epoch_start = std::chrono::steady_clock::now();
+      for (int64_t s = 0; s < steps; ++s) {
+        at::Tensor idx = order.narrow(0, s * batch, batch);
+        at::Tensor x = images.index_select(0, idx);
+        at::Tensor y = train_targets.index_select(0, idx);
+        // advance_before_read: step 0 runs at the rate of step 1 (epoch 1/97).
+        opt.groups()[0].lr = peak_lr * LrMultiplier(config.schedule(), plan, global_step);
+        at::Tensor logits = net->forward(x);
+        at::Tensor loss = SmoothedCrossEntropySum(logits, y, train.label_smoothing());
+        (loss * train.loss_scale()).backward();
+        opt.Step();
+        opt.ZeroGrad();
+        {
+          at::NoGradGuard no_grad;
+          loss_sum += loss.detach();
+          correct += (logits.detach().argmax(1) == y.argmax(1)).sum();
+        }
+        ++global_step;
+        if (ctx.observer != nullptr && ctx.observer->WantsStepLoss()) {
+          ctx.observer->OnStep(
+              s + 1, steps, loss.item<double>() / static_cast<double>(batch),
+              std::chrono::duration<double>(std::chrono::steady_clock::now() - epoch_start)
+                  .count());
+        }
+        if (ctx.StopRequested()) break;
+      }
+      const double epoch_s = timer.Stop();
+      train_s += epoch_s;
+
+      v1::EpochRow* row = report->add_epochs();
+      row->set_epoch(static_cast<int32_t>(epoch));
+      row->set_steps(steps);
+      const double seen = static_cast<double>(steps * batch);
+      row->set_train_loss(loss_sum.item<double>() / seen);
+      row->set_train_acc(static_cast<double>(correct.item<int64_t>()) / seen);
+      row->set_train_seconds(epoch_s);
+      row->set_total_train_seconds(train_s);
+      report->set_train_steps(global_step);
+      report->set_train_images(global_step * batch);
+      if (ctx.StopRequested()) {
+        report->set_status(v1::INTERRUPTED);
+        report->set_message(absl::StrCat("interrupted in epoch ", epoch));
+        break;
+      }
+      if (!std::isfinite(row->train_loss())) {
+        report->set_status(v1::DIVERGED);
+        report->set_message(
+            absl::StrCat("training loss is ", row->train_loss(), " in epoch ", epoch));
+        if (ctx.observer != nullptr) ctx.observer->OnEpoch(*row);
+        break;
+      }
+
+      // ---- Evaluation ----
+      // The live network in eval mode (BatchNorm running statistics), no EMA; TTA as
+      // configured (page_resnet9: none).
+      const bool last = epoch + 1 == plan.num_epochs;
+      if (last || eval.per_epoch()) {
+        timer.Start();
+        net->eval();
+        EvalResult live = Evaluate(forward, test_images, data.test_labels, eval.batch_size(),
+                                   eval.headline_tta());
+        row->set_val_loss(live.loss);
+        row->set_val_acc(live.accuracy);
+        row->set_evaluated(true);
+        const double eval_s = timer.Stop();
+        if (last) {
+          final_eval_s = eval_s;
+          report->set_live_accuracy(live.accuracy);
+          report->set_headline_accuracy(live.accuracy);
+        } else {
+          epoch_eval_s += eval_s;
+        }
+      }
+      if (ctx.observer != nullptr) ctx.observer->OnEpoch(*row);
+    }
+
+    v1::PhaseTimings* t = report->mutable_timings();
+    t->set_init_s(init_s);
+    t->set_train_s(train_s);
+    t->set_epoch_eval_s(epoch_eval_s);
+    t->set_final_eval_s(final_eval_s);
+    t->set_time_to_result_s(init_s + train_s + final_eval_s);
+    return absl::OkStatus();
+  }
+};
+
+}  // namespace
+
+CIFARBENCH_REGISTER_PLUGIN("page", PagePlugin,
+                           "cifar10-fast dawn.py (2018): ResNet-9, Nesterov, piecewise-linear lr");
+
+}  // namespace cifarbench::page
