@@ -123,9 +123,30 @@ if [[ "${CIFARBENCH_SKIP_CMAKE:-0}" != 1 ]]; then
     "${smoke[@]}"
     echo "Report: $build_dir/smoke/report.json"
   else
-    echo "no $build_dir/bench/bench (not built yet); skipped"
+    echo "no $build_dir/bench/bench: the CMake build did not produce the runner" >&2
+    exit 1
   fi
   elapsed
+fi
+
+# --------------------------------------------------------------------------------------------
+# CUDA-only sources (compiled only against a CUDA LibTorch) cannot be built here: check their
+# syntax against Debian's LibTorch headers (which include ATen/cuda) and the CUDA headers, so
+# they cannot rot between GPU runs.
+section "CUDA sources: syntax check"
+cuda_include="${CUDA_INCLUDE_DIR:-/usr/local/cuda/include}"
+mapfile -t cuda_sources < <(find "$root/core" "$root/recipes" -path '*/cuda/*.cc' | sort)
+if [[ ! -f "$cuda_include/cuda_runtime_api.h" ]]; then
+  echo "no CUDA headers in $cuda_include (set CUDA_INCLUDE_DIR)" >&2
+  [[ "$CI" == true ]] && exit 1
+elif [[ ${#cuda_sources[@]} -gt 0 ]]; then
+  for f in "${cuda_sources[@]}" "$root/core/timer.cc"; do
+    echo "+ ${f#"$root"/}"
+    g++ -std=c++17 -fsyntax-only -D_GLIBCXX_USE_CXX11_ABI=1 -DCIFARBENCH_WITH_CUDA=1 \
+      -DC10_CUDA_NO_CMAKE_CONFIGURE_FILE -I"$cuda_include" -I"$root" \
+      -I/usr/include/torch/csrc/api/include "$f"
+  done
+  echo "CUDA sources: ${#cuda_sources[@]} file(s) (+ core/timer.cc in its CUDA form) OK"
 fi
 
 section "All done in ${SECONDS}s"
