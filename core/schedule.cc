@@ -70,6 +70,11 @@ double LrMultiplier(const v1::ScheduleConfig& schedule, const StepPlan& plan, in
   }
 }
 
+bool CutmixActive(const v1::AugmentConfig& augment, double epochs, int64_t epoch) {
+  return augment.cutmix_size() > 0 &&
+         static_cast<double>(epoch) >= epochs - augment.cutmix_epochs();
+}
+
 bool IsEmaEvent(const v1::EmaConfig& ema, int64_t epoch, int64_t step1) {
   return ema.enabled() && static_cast<double>(epoch) >= ema.start_epoch() &&
          ema.every_n_steps() > 0 && step1 % ema.every_n_steps() == 0;

@@ -31,6 +31,10 @@ StepPlan MakeStepPlan(int64_t train_size, int64_t batch_size, double epochs);
 // The multiplier of each group's lr at 0-based training step `step` (the step about to run).
 double LrMultiplier(const v1::ScheduleConfig& schedule, const StepPlan& plan, int64_t step);
 
+// Whether 0-based `epoch` of a run of `epochs` (fractional) epochs uses cutmix: the last
+// augment.cutmix_epochs epochs, i.e. epoch >= epochs - cutmix_epochs (hlb-CIFAR10's rule).
+bool CutmixActive(const v1::AugmentConfig& augment, double epochs, int64_t epoch);
+
 // hlb-CIFAR10's EMA: whether 1-based step `step1` in epoch `epoch` is an EMA event, and its
 // decay: decay_base ^ every_n_steps * (step1 / total_steps) ^ decay_pow.
 bool IsEmaEvent(const v1::EmaConfig& ema, int64_t epoch, int64_t step1);

@@ -151,8 +151,7 @@ class HlbPlugin : public Plugin {
         images = Cutout(images, DrawBoxes(n_train, 32, 32, aug.cutout_size(), device),
                         aug.cutout_size());
       }
-      if (cutmix_size > 0 &&
-          static_cast<double>(epoch) >= train.epochs() - aug.cutmix_epochs()) {
+      if (CutmixActive(aug, train.epochs(), epoch)) {
         at::Tensor partner = at::randperm(n_train, at::TensorOptions().dtype(at::kLong).device(device));
         CutmixResult mixed = Cutmix(images, targets, partner,
                                     DrawBoxes(n_train, 32, 32, cutmix_size, device), cutmix_size);

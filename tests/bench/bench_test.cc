@@ -159,6 +159,40 @@ TEST(BenchBinaryTest, SmokeRecipeLearnsAndWritesAReportThatParsesBack) {
   EXPECT_NEAR(cost.achieved_tflops(), cost.train_flops() / run.timings().train_s() / 1e12, 1e-12);
 }
 
+// The other smoke recipes: they run through the shipped runner, learn, and report. Bars come
+// from measurement (docs/benchmarks.md), well above chance (10%).
+struct SmokeCase {
+  const char* recipe;
+  int epochs;
+  double min_accuracy;
+};
+
+class OtherSmokeRecipesTest : public ::testing::TestWithParam<SmokeCase> {};
+
+TEST_P(OtherSmokeRecipesTest, Learns) {
+  CB_REQUIRE_REAL_DATA(dir, kMarker);
+  const SmokeCase& c = GetParam();
+  const std::string out = TempPath(std::string(c.recipe) + ".json");
+  Result r = RunBench(absl::StrCat("--recipe=", c.recipe, " --device=cpu --data_dir=", dir,
+                                   " --out=", out));
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  auto report = ReadBenchReport(out);
+  ASSERT_TRUE(report.ok()) << report.status();
+  ASSERT_EQ(report->runs_size(), 1);
+  const v1::RunReport& run = report->runs(0);
+  EXPECT_EQ(run.status(), v1::OK) << run.message();
+  EXPECT_EQ(run.recipe(), c.recipe);
+  EXPECT_EQ(run.epochs_size(), c.epochs);
+  EXPECT_GE(run.headline_accuracy(), c.min_accuracy);
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    Shipped, OtherSmokeRecipesTest,
+    ::testing::Values(
+        // Measured 65.35% (seed 0, 2 CPU threads, 2026-11-27).
+        SmokeCase{"hlb_long_smoke", 9, 0.55}),
+    [](const ::testing::TestParamInfo<SmokeCase>& info) { return std::string(info.param.recipe); });
+
 }  // namespace
 }  // namespace cifarbench
 
