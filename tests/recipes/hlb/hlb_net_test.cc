@@ -3,7 +3,9 @@
 
 #include <ATen/ATen.h>
 
+#include "core/config.h"
 #include "core/flops.h"
+#include "core/registry.h"
 #include "gtest/gtest.h"
 
 namespace cifarbench::hlb {
@@ -40,20 +42,30 @@ TEST(HlbNetTest, LongParameterAndMacCountsMatchRecipesMd) {
   EXPECT_EQ(cost.forward_macs, 624495904);
 }
 
-TEST(HlbNetTest, ShapesAndBatchNormModes) {
-  HlbNet net(RecordModel({16, 32, 64}));
-  at::Tensor y = net->forward(at::randn({3, 3, 32, 32}));
-  EXPECT_EQ(y.sizes(), at::IntArrayRef({3, 10}));
-  EXPECT_FALSE(net->whiten->weight.requires_grad());
-  EXPECT_EQ(net->whiten->weight.sizes(), at::IntArrayRef({24, 3, 2, 2}));
-  for (auto& g : net->groups) {
-    for (auto* bn : {&g->norm1, &g->norm2}) {
-      EXPECT_FALSE((*bn)->weight.requires_grad());  // fixed at 1
-      EXPECT_TRUE((*bn)->bias.requires_grad());     // trained from 0
-      EXPECT_TRUE(at::all((*bn)->weight == 1).item<bool>());
-      EXPECT_TRUE(at::all((*bn)->bias == 0).item<bool>());
-      EXPECT_DOUBLE_EQ((*bn)->options.eps(), 1e-12);
-      EXPECT_DOUBLE_EQ((*bn)->options.momentum().value(), 0.4);
+// Per shipped recipe: the network its config builds has the published output shape and BN modes.
+TEST(HlbNetTest, ShippedRecipesShapesAndBatchNormModes) {
+  for (const char* recipe : {"hlb_record", "hlb_long", "hlb_record_smoke", "hlb_long_smoke"}) {
+    SCOPED_TRACE(recipe);
+    auto info = Registry::Get().FindRecipe(recipe);
+    ASSERT_TRUE(info.ok()) << info.status();
+    auto config = LoadRecipeText(info->text, info->path, {}, {});
+    ASSERT_TRUE(config.ok()) << config.status();
+    HlbNet net(config->model());
+    at::Tensor y = net->forward(at::randn({2, 3, 32, 32}));
+    EXPECT_EQ(y.sizes(), at::IntArrayRef({2, 10}));
+    EXPECT_FALSE(net->whiten->weight.requires_grad());
+    EXPECT_EQ(net->whiten->weight.sizes(), at::IntArrayRef({24, 3, 2, 2}));
+    EXPECT_NEAR(net->output_scale, 1.0 / 9, 1e-15);
+    ASSERT_EQ(net->groups.size(), 3u);
+    for (auto& g : net->groups) {
+      for (auto* bn : {&g->norm1, &g->norm2}) {
+        EXPECT_FALSE((*bn)->weight.requires_grad());  // fixed at 1
+        EXPECT_TRUE((*bn)->bias.requires_grad());     // trained from 0
+        EXPECT_TRUE(at::all((*bn)->weight == 1).item<bool>());
+        EXPECT_TRUE(at::all((*bn)->bias == 0).item<bool>());
+        EXPECT_DOUBLE_EQ((*bn)->options.eps(), 1e-12);
+        EXPECT_DOUBLE_EQ((*bn)->options.momentum().value(), 0.4);
+      }
     }
   }
 }
