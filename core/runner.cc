@@ -141,6 +141,7 @@ absl::StatusOr<v1::BenchReport> RunRecipe(const v1::RecipeConfig& config,
     }
     report->mutable_timings()->set_wall_s(
         std::chrono::duration<double>(std::chrono::steady_clock::now() - wall_start).count());
+    if (options.progress) std::fprintf(options.out, "\r\033[K");  // end a progress line
     if (!status.ok()) {
       report->set_status(v1::FAILED);
       report->set_message(std::string(status.message()));
