@@ -24,4 +24,31 @@ DeviceData ToDevice(const CifarDataset& dataset, at::Device device) {
   return d;
 }
 
+at::ScalarType ComputeDtype(v1::Precision precision, at::Device device) {
+  switch (precision) {
+    case v1::PRECISION_FP32:
+      return at::kFloat;
+    case v1::PRECISION_BF16:
+      return at::kBFloat16;
+    case v1::PRECISION_FP16:
+      return at::kHalf;
+    default:
+      return device.is_cuda() ? at::kHalf : at::kFloat;
+  }
+}
+
+void ToComputeLayout(torch::nn::Module& module, at::Device device, at::ScalarType dtype,
+                     bool channels_last) {
+  at::NoGradGuard no_grad;
+  module.to(device);
+  for (at::Tensor& p : module.parameters()) {
+    at::Tensor data = p.data().to(dtype);
+    if (channels_last && data.dim() == 4) data = data.contiguous(at::MemoryFormat::ChannelsLast);
+    p.set_data(data);
+  }
+  for (at::Tensor& b : module.buffers()) {
+    if (at::isFloatingType(b.scalar_type())) b.set_data(b.data().to(dtype));
+  }
+}
+
 }  // namespace cifarbench

@@ -27,6 +27,7 @@
 #include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
 #include "core/augment.h"
+#include "core/data.h"
 #include "core/evaluate.h"
 #include "core/nn_init.h"
 #include "core/optim.h"
@@ -37,28 +38,6 @@
 
 namespace cifarbench::hlb {
 namespace {
-
-at::ScalarType ComputeDtype(v1::Precision precision, at::Device device) {
-  switch (precision) {
-    case v1::PRECISION_FP32:
-      return at::kFloat;
-    case v1::PRECISION_BF16:
-      return at::kBFloat16;
-    case v1::PRECISION_FP16:
-      return at::kHalf;
-    default:  // AUTO: the reference's fp16 on CUDA; fp32 on CPU
-      return device.is_cuda() ? at::kHalf : at::kFloat;
-  }
-}
-
-void ToDeviceLayout(HlbNetImpl& net, at::Device device, at::ScalarType dtype, bool channels_last) {
-  net.to(device, dtype);
-  if (!channels_last) return;
-  at::NoGradGuard no_grad;
-  for (auto& p : net.parameters()) {
-    if (p.dim() == 4) p.set_data(p.data().contiguous(at::MemoryFormat::ChannelsLast));
-  }
-}
 
 class HlbPlugin : public Plugin {
  public:
@@ -108,8 +87,8 @@ class HlbPlugin : public Plugin {
       net->whiten->weight.copy_(filters.cpu());
       ApplyDiracInit(*net);
     }
-    ToDeviceLayout(*net, device, dtype, channels_last);
-    ToDeviceLayout(*ema_net, device, dtype, channels_last);
+    ToComputeLayout(*net, device, dtype, channels_last);
+    ToComputeLayout(*ema_net, device, dtype, channels_last);
     const double init_s = timer.Stop();
 
     // ---- Optimiser ----

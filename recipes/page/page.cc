@@ -30,6 +30,7 @@
 #include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
 #include "core/augment.h"
+#include "core/data.h"
 #include "core/evaluate.h"
 #include "core/optim.h"
 #include "core/plugin.h"
@@ -39,19 +40,6 @@
 
 namespace cifarbench::page {
 namespace {
-
-at::ScalarType ComputeDtype(v1::Precision precision, at::Device device) {
-  switch (precision) {
-    case v1::PRECISION_FP32:
-      return at::kFloat;
-    case v1::PRECISION_BF16:
-      return at::kBFloat16;
-    case v1::PRECISION_FP16:
-      return at::kHalf;
-    default:  // AUTO: the reference's fp16 on CUDA; fp32 on CPU
-      return device.is_cuda() ? at::kHalf : at::kFloat;
-  }
-}
 
 // Settings this plugin does not implement are errors, not silently ignored.
 absl::Status CheckSupported(const v1::RecipeConfig& config) {

@@ -1,0 +1,58 @@
+#include "core/data.h"
+
+#include <ATen/ATen.h>
+#include <torch/nn/modules/batchnorm.h>
+#include <torch/nn/modules/conv.h>
+
+#include "gtest/gtest.h"
+
+namespace cifarbench {
+namespace {
+
+TEST(DataTest, ToDeviceKeepsImagesAndLabels) {
+  CifarDataset ds;
+  ds.train.size = 2;
+  ds.train.images.assign(2 * 3072, 7);
+  ds.train.images[3072] = 200;  // image 1, red plane, pixel (0, 0)
+  ds.train.labels = {3, 9};
+  ds.test.size = 1;
+  ds.test.images.assign(3072, 1);
+  ds.test.labels = {0};
+  DeviceData d = ToDevice(ds, at::kCPU);
+  EXPECT_EQ(d.train_images.sizes(), at::IntArrayRef({2, 3, 32, 32}));
+  EXPECT_EQ(d.train_images.scalar_type(), at::kByte);
+  EXPECT_EQ(d.train_images[1][0][0][0].item<int>(), 200);
+  EXPECT_EQ(d.train_labels.scalar_type(), at::kLong);
+  EXPECT_EQ(d.train_labels[1].item<int64_t>(), 9);
+  EXPECT_EQ(d.test_images.size(0), 1);
+}
+
+TEST(DataTest, ComputeDtype) {
+  EXPECT_EQ(ComputeDtype(v1::PRECISION_AUTO, at::kCPU), at::kFloat);
+  EXPECT_EQ(ComputeDtype(v1::PRECISION_AUTO, at::Device(at::kCUDA, 0)), at::kHalf);
+  EXPECT_EQ(ComputeDtype(v1::PRECISION_BF16, at::kCPU), at::kBFloat16);
+  EXPECT_EQ(ComputeDtype(v1::PRECISION_FP32, at::Device(at::kCUDA, 0)), at::kFloat);
+}
+
+struct NetImpl : torch::nn::Module {
+  NetImpl() {
+    conv = register_module("conv", torch::nn::Conv2d(torch::nn::Conv2dOptions(3, 4, 3)));
+    bn = register_module("bn", torch::nn::BatchNorm2d(4));
+  }
+  torch::nn::Conv2d conv{nullptr};
+  torch::nn::BatchNorm2d bn{nullptr};
+};
+
+TEST(DataTest, ToComputeLayoutConvertsFloatsOnly) {
+  NetImpl net;
+  ToComputeLayout(net, at::kCPU, at::kBFloat16, /*channels_last=*/true);
+  EXPECT_EQ(net.conv->weight.scalar_type(), at::kBFloat16);
+  EXPECT_TRUE(net.conv->weight.is_contiguous(at::MemoryFormat::ChannelsLast));
+  EXPECT_EQ(net.bn->running_mean.scalar_type(), at::kBFloat16);
+  // LibTorch's Module::to(dtype) would make this floating point (PyTorch's does not).
+  EXPECT_EQ(net.bn->num_batches_tracked.scalar_type(), at::kLong);
+  EXPECT_TRUE(net.conv->weight.requires_grad());
+}
+
+}  // namespace
+}  // namespace cifarbench
