@@ -18,8 +18,6 @@
 #include <ATen/ATen.h>
 #include <torch/utils.h>
 
-#include <chrono>
-#include <cmath>
 #include <memory>
 #include <string>
 #include <vector>
@@ -32,6 +30,7 @@
 #include "core/nn_init.h"
 #include "core/optim.h"
 #include "core/plugin.h"
+#include "core/recorder.h"
 #include "core/schedule.h"
 #include "core/timer.h"
 #include "recipes/hlb/hlb_net.h"
@@ -118,8 +117,7 @@ class HlbPlugin : public Plugin {
     auto ema_forward = [&ema_net](const at::Tensor& x) { return ema_net->forward(x); };
     const v1::EvalConfig& eval = config.eval();
     const int64_t cutmix_size = aug.cutmix_size();
-    int64_t global_step = 0;  // optimiser steps done
-    double train_s = 0, epoch_eval_s = 0, final_eval_s = 0;
+    RunRecorder recorder(ctx, report, batch);
     for (int64_t epoch = 0; epoch < plan.num_epochs; ++epoch) {
       const int64_t steps = plan.StepsInEpoch(epoch);
       timer.Start();
@@ -141,68 +139,33 @@ class HlbPlugin : public Plugin {
       }
       images = images.contiguous(memory_format);
       at::Tensor order = at::randperm(n_train, at::TensorOptions().dtype(at::kLong).device(device));
-      // Losses and accuracies accumulate on the device: read once per epoch.
-      at::Tensor loss_sum = at::zeros({}, at::TensorOptions().dtype(at::kFloat).device(device));
-      at::Tensor correct = at::zeros({}, at::TensorOptions().dtype(at::kLong).device(device));
-      const auto epoch_start = std::chrono::steady_clock::now();
+      recorder.BeginEpoch();
       for (int64_t s = 0; s < steps; ++s) {
         at::Tensor idx = order.narrow(0, s * batch, batch);
         at::Tensor x = images.index_select(0, idx);
         at::Tensor y = targets.index_select(0, idx);
-        const double mult = LrMultiplier(config.schedule(), plan, global_step);
+        const double mult = LrMultiplier(config.schedule(), plan, recorder.global_step());
         for (size_t g = 0; g < opt.groups().size(); ++g) opt.groups()[g].lr = peak_lr[g] * mult;
         at::Tensor logits = net->forward(x);
         at::Tensor loss = SmoothedCrossEntropySum(logits, y, train.label_smoothing());
         (loss * train.loss_scale()).backward();
         opt.Step();
         opt.ZeroGrad();
-        {
-          at::NoGradGuard no_grad;
-          loss_sum += loss.detach();
-          correct += (logits.detach().argmax(1) == y.argmax(1)).sum();
-        }
-        ++global_step;
+        const bool go_on = recorder.Step(s, steps, loss, logits, y);
         // hlb: counter advanced first; from epoch start_epoch on, every n-th step is an event;
         // the first event only snapshots the network.
-        if (IsEmaEvent(config.ema(), epoch, global_step)) {
+        const int64_t step1 = recorder.global_step();
+        if (IsEmaEvent(config.ema(), epoch, step1)) {
           if (!ema.initialized()) {
             ema.Snapshot();
           } else {
-            ema.Update(EmaDecay(config.ema(), global_step, plan.total_steps));
+            ema.Update(EmaDecay(config.ema(), step1, plan.total_steps));
           }
         }
-        if (ctx.observer != nullptr && ctx.observer->WantsStepLoss()) {
-          ctx.observer->OnStep(
-              s + 1, steps, loss.item<double>() / static_cast<double>(batch),
-              std::chrono::duration<double>(std::chrono::steady_clock::now() - epoch_start)
-                  .count());
-        }
-        if (ctx.StopRequested()) break;
+        if (!go_on) break;
       }
-      const double epoch_s = timer.Stop();
-      train_s += epoch_s;
-
-      v1::EpochRow* row = report->add_epochs();
-      row->set_epoch(static_cast<int32_t>(epoch));
-      row->set_steps(steps);
-      const double seen = static_cast<double>(steps * batch);
-      row->set_train_loss(loss_sum.item<double>() / seen);
-      row->set_train_acc(static_cast<double>(correct.item<int64_t>()) / seen);
-      row->set_train_seconds(epoch_s);
-      row->set_total_train_seconds(train_s);
-      report->set_train_steps(global_step);
-      report->set_train_images(global_step * batch);
-      if (ctx.StopRequested()) {
-        report->set_status(v1::INTERRUPTED);
-        report->set_message(absl::StrCat("interrupted in epoch ", epoch));
-        break;
-      }
-      if (!std::isfinite(row->train_loss())) {
-        report->set_status(v1::DIVERGED);
-        report->set_message(absl::StrCat("training loss is ", row->train_loss(), " in epoch ", epoch));
-        if (ctx.observer != nullptr) ctx.observer->OnEpoch(*row);
-        break;
-      }
+      v1::EpochRow* row = recorder.EndEpoch(epoch, steps, timer.Stop());
+      if (row == nullptr) break;  // INTERRUPTED or DIVERGED, recorded
 
       // ---- Evaluation ----
       const bool last = epoch + 1 == plan.num_epochs;
@@ -221,9 +184,8 @@ class HlbPlugin : public Plugin {
           row->set_ema_evaluated(true);
         }
         row->set_evaluated(true);
-        const double eval_s = timer.Stop();
+        recorder.AddEvalSeconds(last, timer.Stop());
         if (last) {
-          final_eval_s = eval_s;
           report->set_live_accuracy(live.accuracy);
           report->set_ema_accuracy(row->ema_val_acc());
           const bool use_ema = eval.headline_network() == v1::EVAL_NETWORK_EMA;
@@ -233,19 +195,11 @@ class HlbPlugin : public Plugin {
                 "short for ema.start_epoch / ema.every_n_steps)");
           }
           report->set_headline_accuracy(use_ema ? row->ema_val_acc() : live.accuracy);
-        } else {
-          epoch_eval_s += eval_s;
         }
       }
-      if (ctx.observer != nullptr) ctx.observer->OnEpoch(*row);
+      recorder.Publish(*row);
     }
-
-    v1::PhaseTimings* t = report->mutable_timings();
-    t->set_init_s(init_s);
-    t->set_train_s(train_s);
-    t->set_epoch_eval_s(epoch_eval_s);
-    t->set_final_eval_s(final_eval_s);
-    t->set_time_to_result_s(init_s + train_s + final_eval_s);
+    recorder.Finish(init_s);
     return absl::OkStatus();
   }
 };

@@ -22,8 +22,6 @@
 #include <ATen/ATen.h>
 #include <torch/utils.h>
 
-#include <chrono>
-#include <cmath>
 #include <utility>
 #include <vector>
 
@@ -34,6 +32,7 @@
 #include "core/evaluate.h"
 #include "core/optim.h"
 #include "core/plugin.h"
+#include "core/recorder.h"
 #include "core/schedule.h"
 #include "core/timer.h"
 #include "recipes/page/page_net.h"
@@ -109,8 +108,7 @@ class PagePlugin : public Plugin {
     // ---- Training ----
     auto forward = [&net](const at::Tensor& x) { return net->forward(x); };
     const v1::EvalConfig& eval = config.eval();
-    int64_t global_step = 0;  // optimiser steps done
-    double train_s = 0, epoch_eval_s = 0, final_eval_s = 0;
+    RunRecorder recorder(ctx, report, batch);
     for (int64_t epoch = 0; epoch < plan.num_epochs; ++epoch) {
       const int64_t steps = plan.StepsInEpoch(epoch);
       timer.Start();
@@ -125,60 +123,22 @@ class PagePlugin : public Plugin {
       }
       images = images.contiguous(memory_format);
       at::Tensor order = at::randperm(n_train, at::TensorOptions().dtype(at::kLong).device(device));
-      // Losses and accuracies accumulate on the device: read once per epoch.
-      at::Tensor loss_sum = at::zeros({}, at::TensorOptions().dtype(at::kFloat).device(device));
-      at::Tensor correct = at::zeros({}, at::TensorOptions().dtype(at::kLong).device(device));
-      const auto epoch_start = std::chrono::steady_clock::now();
+      recorder.BeginEpoch();
       for (int64_t s = 0; s < steps; ++s) {
         at::Tensor idx = order.narrow(0, s * batch, batch);
         at::Tensor x = images.index_select(0, idx);
         at::Tensor y = train_targets.index_select(0, idx);
         // advance_before_read: step 0 runs at the rate of step 1 (epoch 1/97).
-        opt.groups()[0].lr = peak_lr * LrMultiplier(config.schedule(), plan, global_step);
+        opt.groups()[0].lr = peak_lr * LrMultiplier(config.schedule(), plan, recorder.global_step());
         at::Tensor logits = net->forward(x);
         at::Tensor loss = SmoothedCrossEntropySum(logits, y, train.label_smoothing());
         (loss * train.loss_scale()).backward();
         opt.Step();
         opt.ZeroGrad();
-        {
-          at::NoGradGuard no_grad;
-          loss_sum += loss.detach();
-          correct += (logits.detach().argmax(1) == y.argmax(1)).sum();
-        }
-        ++global_step;
-        if (ctx.observer != nullptr && ctx.observer->WantsStepLoss()) {
-          ctx.observer->OnStep(
-              s + 1, steps, loss.item<double>() / static_cast<double>(batch),
-              std::chrono::duration<double>(std::chrono::steady_clock::now() - epoch_start)
-                  .count());
-        }
-        if (ctx.StopRequested()) break;
+        if (!recorder.Step(s, steps, loss, logits, y)) break;
       }
-      const double epoch_s = timer.Stop();
-      train_s += epoch_s;
-
-      v1::EpochRow* row = report->add_epochs();
-      row->set_epoch(static_cast<int32_t>(epoch));
-      row->set_steps(steps);
-      const double seen = static_cast<double>(steps * batch);
-      row->set_train_loss(loss_sum.item<double>() / seen);
-      row->set_train_acc(static_cast<double>(correct.item<int64_t>()) / seen);
-      row->set_train_seconds(epoch_s);
-      row->set_total_train_seconds(train_s);
-      report->set_train_steps(global_step);
-      report->set_train_images(global_step * batch);
-      if (ctx.StopRequested()) {
-        report->set_status(v1::INTERRUPTED);
-        report->set_message(absl::StrCat("interrupted in epoch ", epoch));
-        break;
-      }
-      if (!std::isfinite(row->train_loss())) {
-        report->set_status(v1::DIVERGED);
-        report->set_message(
-            absl::StrCat("training loss is ", row->train_loss(), " in epoch ", epoch));
-        if (ctx.observer != nullptr) ctx.observer->OnEpoch(*row);
-        break;
-      }
+      v1::EpochRow* row = recorder.EndEpoch(epoch, steps, timer.Stop());
+      if (row == nullptr) break;  // INTERRUPTED or DIVERGED, recorded
 
       // ---- Evaluation ----
       // The live network in eval mode (BatchNorm running statistics), no EMA; TTA as
@@ -192,24 +152,15 @@ class PagePlugin : public Plugin {
         row->set_val_loss(live.loss);
         row->set_val_acc(live.accuracy);
         row->set_evaluated(true);
-        const double eval_s = timer.Stop();
+        recorder.AddEvalSeconds(last, timer.Stop());
         if (last) {
-          final_eval_s = eval_s;
           report->set_live_accuracy(live.accuracy);
           report->set_headline_accuracy(live.accuracy);
-        } else {
-          epoch_eval_s += eval_s;
         }
       }
-      if (ctx.observer != nullptr) ctx.observer->OnEpoch(*row);
+      recorder.Publish(*row);
     }
-
-    v1::PhaseTimings* t = report->mutable_timings();
-    t->set_init_s(init_s);
-    t->set_train_s(train_s);
-    t->set_epoch_eval_s(epoch_eval_s);
-    t->set_final_eval_s(final_eval_s);
-    t->set_time_to_result_s(init_s + train_s + final_eval_s);
+    recorder.Finish(init_s);
     return absl::OkStatus();
   }
 };
