@@ -1,0 +1,361 @@
+#!/usr/bin/env bash
+# Builds, tests and benchmarks cifarbench on an offline GPU machine that has a pip-installed
+# PyTorch (CUDA), python3, cmake, ninja (or make) and g++, from a bundle made by
+# tools/gpu/bundle.sh, and packs the results into one tarball. Run it from the source tree:
+#
+#   tools/gpu/run.sh --bundle=DIR --out=OUT_DIR [--torch_prefix=PATH] [--device=cuda|cuda:N|cpu]
+#                    [--build_dir=DIR] [--recipes=NAME[:RUNS],...] [--jobs=N] [--ctest_regex=RE]
+#                    [--dry_run]
+#
+#   --bundle=DIR        the folder bundle.sh wrote (debs/, data/)
+#   --out=OUT_DIR       results; its reports/, logs/ and summary files are replaced, earlier
+#                       tarballs are kept
+#   --torch_prefix=P    LibTorch's CMake prefix; default: python3's torch.utils.cmake_prefix_path
+#   --device=D          cuda (default), cuda:N or cpu
+#   --build_dir=DIR     default: build-gpu/ in the source tree; the .debs are unpacked into
+#                       DIR/bundle-prefix (never into /) and the data into DIR/cifar10
+#   --recipes=LIST      NAME:RUNS (or NAME: the recipe's own runs), comma separated; default:
+#                       every shipped recipe but the *_smoke ones (bench --list), hlb_record with
+#                       10 runs and the others with 1
+#   --jobs=N            build and ctest parallelism (default: nproc)
+#   --ctest_regex=RE    run only the tests matching RE (default: all of them, GPU ones included)
+#   --dry_run           stop before the benchmarks, printing their commands (after the build,
+#                       which the recipe list needs)
+#
+# Steps: tools, Debian packages, CIFAR-10, LibTorch, configure, build, ctest, benchmarks,
+# summary, pack. OUT_DIR ends up with reports/NAME.json (bench reports), summary.md, table.txt,
+# logs/ (configure, build tail, ctest, one per benchmark), cmake-settings.txt, nvidia-smi.txt,
+# run.txt and cifarbench-results-<date>-<card>.tar.gz holding all of them. The last lines
+# printed are the table: recipe | runs | headline accuracy mean ± std | train_s mean | card.
+# A failing step stops the run (a failing recipe only once the others have run), is named, and
+# the tarball is still packed with what there is.
+set -euo pipefail
+
+prog="run.sh"
+source_root="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd -P)"
+gpu_tools="$source_root/tools/gpu"
+command_line="tools/gpu/run.sh$(printf ' %q' "$@")"
+
+step="arguments"
+step_times=()
+section() {
+  [[ "$step" == arguments ]] || step_times+=("$(printf '%-22s %5ss' "$step" $((SECONDS - step_start)))")
+  step="$1"
+  step_start=$SECONDS
+  printf '\n==== %s ====\n' "$1"
+}
+die() {
+  echo "$prog: error in step '$step': $*" >&2
+  exit 1
+}
+usage() {
+  awk 'NR > 1 && /^#/ { sub(/^# ?/, ""); print; next } NR > 1 { exit }' "$0"
+}
+
+bundle="" out="" torch_prefix="" device="cuda" build_dir="" recipes_arg="" ctest_regex=""
+dry_run=false
+jobs="$(nproc 2>/dev/null || echo 4)"
+for arg in "$@"; do
+  case "$arg" in
+    -h | --help) usage; exit 0 ;;
+    --bundle=*) bundle="${arg#*=}" ;;
+    --out=*) out="${arg#*=}" ;;
+    --torch_prefix=*) torch_prefix="${arg#*=}" ;;
+    --device=*) device="${arg#*=}" ;;
+    --build_dir=*) build_dir="${arg#*=}" ;;
+    --recipes=*) recipes_arg="${arg#*=}" ;;
+    --jobs=*) jobs="${arg#*=}" ;;
+    --ctest_regex=*) ctest_regex="${arg#*=}" ;;
+    --dry_run) dry_run=true ;;
+    *) echo "$prog: unknown argument $arg (see --help)" >&2; exit 2 ;;
+  esac
+done
+bad_usage() {
+  echo "$prog: $*" >&2
+  exit 2
+}
+[[ -n "$bundle" && -n "$out" ]] || bad_usage "--bundle=DIR and --out=OUT_DIR are required (see --help)"
+[[ ! "$out" -ef "$source_root" ]] || bad_usage "--out must not be the source tree (its reports/ and logs/ are replaced)"
+[[ "$device" =~ ^(cpu|cuda|cuda:[0-9]+)$ ]] || bad_usage "--device must be cuda, cuda:N or cpu, got '$device'"
+[[ "$jobs" =~ ^[1-9][0-9]*$ ]] || bad_usage "--jobs must be a positive number, got '$jobs'"
+[[ -d "$bundle/debs" && -d "$bundle/data" ]] || bad_usage "--bundle=$bundle has no debs/ and data/ (made by tools/gpu/bundle.sh?)"
+requested=()  # NAME:RUNS, RUNS empty for the recipe's own
+if [[ -n "$recipes_arg" ]]; then
+  IFS=',' read -r -a items <<<"$recipes_arg"
+  for item in "${items[@]}"; do
+    [[ "$item" =~ ^[A-Za-z0-9_]+(:[1-9][0-9]*)?$ ]] ||
+      bad_usage "--recipes: '$item' is not NAME or NAME:RUNS (RUNS >= 1)"
+    [[ "$item" == *:* ]] || item="$item:"
+    requested+=("$item")
+  done
+fi
+
+bundle="$(cd "$bundle" && pwd -P)"
+mkdir -p "$out"
+out="$(cd "$out" && pwd -P)"
+build_dir="${build_dir:-$source_root/build-gpu}"
+mkdir -p "$build_dir"
+build_dir="$(cd "$build_dir" && pwd -P)"
+prefix="$build_dir/bundle-prefix"
+data="$build_dir/cifar10"
+started="$(date -u +%Y-%m-%dT%H:%M:%SZ)"
+rm -rf -- "$out/reports" "$out/logs"
+rm -f -- "$out"/{summary.md,table.txt,cmake-settings.txt,nvidia-smi.txt,run.txt}
+mkdir -p "$out/reports" "$out/logs"
+
+# ---- Packing (also after a failure, so that the logs come back) ----------------------------
+card_slug() {
+  local card=""
+  if compgen -G "$out/reports/*.json" >/dev/null; then
+    card="$(python3 "$gpu_tools/summarize.py" --card "$out"/reports/*.json 2>/dev/null || true)"
+  fi
+  [[ -n "$card" ]] || card="$device"
+  printf '%s' "$card" | tr -cs 'A-Za-z0-9._' '-' | sed 's/^-*//; s/-*$//'
+}
+pack() {
+  local status="$1" name
+  name="cifarbench-results-$(date -u +%Y%m%d-%H%M%S)-$(card_slug)"
+  {
+    echo "command:  $command_line"
+    echo "status:   $status"
+    echo "started:  $started"
+    echo "finished: $(date -u +%Y-%m-%dT%H:%M:%SZ)"
+    echo "host:     $(uname -n) ($(uname -sr))"
+    echo "source:   $source_root"
+    if git -C "$source_root" rev-parse HEAD >/dev/null 2>&1; then
+      echo "revision: $(git -C "$source_root" rev-parse HEAD)$(
+        [[ -z "$(git -C "$source_root" status --porcelain --untracked-files=no 2>/dev/null)" ]] || echo ' (modified)')"
+    else
+      echo "revision: unknown (no .git in the source tree)"
+    fi
+    echo "device:   $device"
+    echo "torch:    ${torch_prefix:-?} ${torch_info:-}"
+    echo "steps (seconds):"
+    printf '  %s\n' "${step_times[@]}"
+    echo
+    echo "bundle ($bundle):"
+    sed 's/^/  /' "$bundle/bundle.txt" 2>/dev/null || echo "  (no bundle.txt)"
+  } >"$out/run.txt"
+  local items=() f
+  for f in reports logs summary.md table.txt cmake-settings.txt nvidia-smi.txt run.txt; do
+    [[ -e "$out/$f" ]] && items+=("$f")
+  done
+  tar -czf "$out/$name.tar.gz" -C "$out" --transform "s,^,$name/," "${items[@]}"
+  tarball="$out/$name.tar.gz"
+}
+on_exit() {
+  local rc=$?
+  trap - EXIT
+  [[ $rc -eq 0 || "$step" == arguments ]] && exit "$rc"
+  step_times+=("$(printf '%-22s %5ss (failed)' "$step" $((SECONDS - step_start)))")
+  pack "FAILED in step '$step' (exit $rc)" 2>/dev/null || true
+  echo >&2
+  echo "$prog: FAILED in step '$step' (exit $rc); logs: $out/logs${tarball:+, packed in $tarball}" >&2
+  exit "$rc"
+}
+trap on_exit EXIT
+
+# ------------------------------------------------------------------------------------------
+section "tools"
+for tool in cmake python3 xz sha256sum tar; do
+  command -v "$tool" >/dev/null 2>&1 || die "'$tool' is needed"
+done
+command -v "${CXX:-c++}" >/dev/null 2>&1 || command -v g++ >/dev/null 2>&1 || die "no C++ compiler (g++)"
+generator="Unix Makefiles"
+command -v ninja >/dev/null 2>&1 && generator="Ninja"
+[[ "$generator" == Ninja ]] || command -v make >/dev/null 2>&1 || die "neither ninja nor make"
+# An existing build folder keeps its generator (CMake refuses to switch).
+if [[ -f "$build_dir/CMakeCache.txt" ]]; then
+  generator="$(sed -n 's/^CMAKE_GENERATOR:INTERNAL=//p' "$build_dir/CMakeCache.txt")"
+fi
+echo "source:    $source_root"
+echo "build:     $build_dir ($generator, $jobs jobs)"
+echo "out:       $out"
+cmake --version | head -n 1
+"${CXX:-g++}" --version | head -n 1
+python3 --version
+if command -v nvidia-smi >/dev/null 2>&1; then
+  nvidia-smi >"$out/nvidia-smi.txt" 2>&1 || true
+  nvidia-smi --query-gpu=name,driver_version,memory.total --format=csv,noheader 2>/dev/null || true
+elif [[ "$device" == cuda* ]]; then
+  echo "warning: no nvidia-smi on PATH (the reports will lack the card's name and driver)" >&2
+fi
+
+# ------------------------------------------------------------------------------------------
+section "Debian packages"
+echo "unpack into $prefix"
+(cd "$bundle/debs" && sha256sum --quiet -c SHA256SUMS) || die "$bundle/debs: SHA256SUMS does not verify"
+stamp="$prefix/.bundle-debs.sha256"
+if [[ -f "$stamp" ]] && cmp -s "$stamp" "$bundle/debs/SHA256SUMS"; then
+  echo "already unpacked"
+else
+  rm -rf -- "$prefix"
+  mkdir -p "$prefix"
+  for deb in "$bundle"/debs/*.deb; do
+    echo "unpack $(basename "$deb")"
+    if command -v dpkg-deb >/dev/null 2>&1; then
+      dpkg-deb -x "$deb" "$prefix"
+    else
+      # No dpkg (not a Debian-family machine): a .deb is an ar archive holding data.tar.*.
+      member="$(ar t "$deb" | grep '^data\.tar')" || die "$deb holds no data.tar"
+      ar p "$deb" "$member" >"$prefix/$member"
+      tar -xf "$prefix/$member" -C "$prefix"
+      rm -f -- "$prefix/$member"
+    fi
+  done
+  cp "$bundle/debs/SHA256SUMS" "$stamp"
+fi
+protoc="$prefix/usr/bin/protoc"
+libdir="$(dirname "$(find "$prefix/usr/lib" -name 'libprotobuf.so.*' -print -quit)")"
+[[ -x "$protoc" && -d "$libdir" && "$libdir" != . ]] || die "the bundle has no protoc or libprotobuf"
+export LD_LIBRARY_PATH="$libdir${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}"
+protoc_version="$("$protoc" --version 2>&1)" ||
+  die "the bundle's protoc does not run here ($protoc_version). Its libraries are Debian 12's: \
+they need glibc >= 2.34 and the libstdc++ of GCC >= 11 on this machine"
+echo "$protoc_version; LD_LIBRARY_PATH=$LD_LIBRARY_PATH"
+
+# ------------------------------------------------------------------------------------------
+section "CIFAR-10"
+echo "unpack into $data and verify"
+mkdir -p "$data"
+cp "$bundle/data/SHA256SUMS" "$data/SHA256SUMS"
+while read -r sum file; do
+  if [[ -f "$data/$file" && "$(sha256sum "$data/$file" | cut -d' ' -f1)" == "$sum" ]]; then
+    echo "$file: OK (already unpacked)"
+    continue
+  fi
+  [[ -f "$bundle/data/$file.xz" ]] || die "the bundle has no data/$file.xz"
+  xz -dc -- "$bundle/data/$file.xz" >"$data/$file.tmp" || die "cannot decompress data/$file.xz"
+  [[ "$(sha256sum "$data/$file.tmp" | cut -d' ' -f1)" == "$sum" ]] ||
+    die "data/$file.xz does not unpack to the sha256 in the bundle's SHA256SUMS (damaged copy?)"
+  mv -- "$data/$file.tmp" "$data/$file"
+  echo "$file: OK"
+done <"$bundle/data/SHA256SUMS"
+
+# ------------------------------------------------------------------------------------------
+section "LibTorch"
+torch_info=""
+if python3 -c 'import torch' >/dev/null 2>&1; then
+  torch_info="$(python3 -c 'import torch
+print("pip torch %s, CUDA %s, GPU available: %s, cxx11 ABI: %s" % (torch.__version__,
+      torch.version.cuda, torch.cuda.is_available(), torch.compiled_with_cxx11_abi()))')"
+  echo "$torch_info"
+  if [[ -z "$torch_prefix" ]]; then
+    torch_prefix="$(python3 -c 'import torch; print(torch.utils.cmake_prefix_path)')"
+    if [[ "$device" == cuda* ]] && [[ "$torch_info" != *"GPU available: True"* ]]; then
+      die "--device=$device, but python3's torch sees no GPU ($torch_info)"
+    fi
+  fi
+fi
+[[ -n "$torch_prefix" ]] || die "python3 has no torch module: pass --torch_prefix=PATH"
+[[ -d "$torch_prefix" ]] || die "--torch_prefix=$torch_prefix is not a folder"
+echo "torch prefix: $torch_prefix"
+
+# ------------------------------------------------------------------------------------------
+section "configure"
+cmake_args=(
+  -S "$source_root" -B "$build_dir" -G "$generator"
+  -DCMAKE_BUILD_TYPE=Release
+  "-DCMAKE_PREFIX_PATH=$torch_prefix;$prefix/usr"
+  "-DProtobuf_PROTOC_EXECUTABLE=$protoc"
+)
+echo "+ cmake ${cmake_args[*]}"
+cmake "${cmake_args[@]}" 2>&1 | tee "$out/logs/configure.log"
+# The settings that say what was built against what.
+grep -E '^(CMAKE_BUILD_TYPE|CMAKE_GENERATOR|CMAKE_CXX_COMPILER|CMAKE_CXX_COMPILER_LAUNCHER|CMAKE_PREFIX_PATH|CMAKE_CUDA_COMPILER|CUDAToolkit_[A-Z_]*|CUDA_TOOLKIT_ROOT_DIR|TORCH_CUDA_ARCH_LIST|Torch_DIR|Caffe2_DIR|absl_DIR|GTest_DIR|Protobuf_INCLUDE_DIR|Protobuf_LIBRARY_RELEASE|Protobuf_PROTOC_EXECUTABLE|CIFARBENCH_[A-Z_]*)[:=]' \
+  "$build_dir/CMakeCache.txt" >"$out/cmake-settings.txt" || true
+grep -E '^-- cifarbench: ' "$out/logs/configure.log" >>"$out/cmake-settings.txt" || true
+cat "$out/cmake-settings.txt"
+if [[ "$device" == cuda* ]] && ! grep -q 'CUDA: ON' "$out/logs/configure.log"; then
+  die "--device=$device, but the LibTorch found at $torch_prefix has no CUDA (see the 'cifarbench: LibTorch' line)"
+fi
+
+# ------------------------------------------------------------------------------------------
+section "build"
+build_rc=0
+cmake --build "$build_dir" --parallel "$jobs" >"$build_dir/build.log" 2>&1 || build_rc=$?
+tail -n 200 "$build_dir/build.log" >"$out/logs/build-tail.log"
+tail -n 20 "$build_dir/build.log"
+[[ $build_rc -eq 0 ]] || die "the build failed (exit $build_rc); the last lines are above, all of it in $build_dir/build.log"
+
+# ------------------------------------------------------------------------------------------
+section "ctest"
+export CIFAR10_DIR="$data"
+# The runbook's own test (it runs this script) is left out: it would nest, and it needs the
+# network that the GPU machine lacks.
+ctest_args=(--test-dir "$build_dir" --output-on-failure --parallel "$jobs" -E '^gpu_runbook_test$')
+[[ -z "$ctest_regex" ]] || ctest_args+=(-R "$ctest_regex")
+echo "+ CIFAR10_DIR=$data ctest ${ctest_args[*]}"
+ctest "${ctest_args[@]}" 2>&1 | tee "$out/logs/ctest.log"
+
+# ------------------------------------------------------------------------------------------
+section "benchmarks"
+bench="$build_dir/bench/bench"
+[[ -x "$bench" ]] || die "the build made no $bench"
+mapfile -t shipped < <("$bench" --list | awk 'NR > 1 && NF == 0 { exit } NR > 1 { print $1 }')
+[[ ${#shipped[@]} -gt 0 ]] || die "bench --list lists no recipes"
+if [[ ${#requested[@]} -eq 0 ]]; then
+  for r in "${shipped[@]}"; do
+    [[ "$r" == *_smoke ]] && continue
+    if [[ "$r" == hlb_record ]]; then requested+=("$r:10"); else requested+=("$r:1"); fi
+  done
+fi
+for item in "${requested[@]}"; do
+  [[ " ${shipped[*]} " == *" ${item%%:*} "* ]] ||
+    die "no recipe '${item%%:*}' (bench --list has: ${shipped[*]})"
+done
+echo "recipes: ${requested[*]}"
+if [[ "$dry_run" == true ]]; then
+  for item in "${requested[@]}"; do
+    runs="${item#*:}"
+    echo "+ $bench --recipe=${item%%:*} --device=$device --data_dir=$data --out=$out/reports/${item%%:*}.json${runs:+ --runs=$runs}"
+  done
+  echo "dry run: nothing benchmarked, nothing packed"
+  exit 0
+fi
+# A recipe that fails does not stop the others (GPU time is precious); the step fails at the end.
+failed_recipes=()
+for item in "${requested[@]}"; do
+  name="${item%%:*}" runs="${item#*:}"
+  cmd=("$bench" "--recipe=$name" "--device=$device" "--data_dir=$data"
+       "--out=$out/reports/$name.json")
+  [[ -z "$runs" ]] || cmd+=("--runs=$runs")
+  printf '\n---- %s ----\n+ %s\n' "$name" "${cmd[*]}"
+  "${cmd[@]}" 2>&1 | tee "$out/logs/bench-$name.log" || failed_recipes+=("$name")
+done
+compgen -G "$out/reports/*.json" >/dev/null || die "no recipe wrote a report"
+
+# ------------------------------------------------------------------------------------------
+section "summary"
+{
+  python3 "$gpu_tools/summarize.py" --markdown "$out"/reports/*.json
+  echo
+  echo "## How"
+  echo
+  echo '```sh'
+  echo "$command_line"
+  echo '```'
+  echo
+  echo "Built with CMake ($generator, Release) against the bundle's Debian packages; the tarball's"
+  echo "run.txt has the source revision, cmake-settings.txt the libraries, logs/ the ctest output."
+} >"$out/summary.md"
+python3 "$gpu_tools/summarize.py" --table "$out"/reports/*.json >"$out/table.txt"
+echo "wrote $out/summary.md"
+
+# ------------------------------------------------------------------------------------------
+section "pack"
+bench_status=OK
+[[ ${#failed_recipes[@]} -eq 0 ]] ||
+  bench_status="FAILED in step 'benchmarks' (${failed_recipes[*]}; see logs/bench-*.log)"
+pack "$bench_status"
+tar -tzf "$tarball" | sed 's/^/  /'
+echo
+echo "results: $tarball"
+echo "time:    ${SECONDS}s (per step: run.txt)"
+echo
+cat "$out/table.txt"
+if [[ "$bench_status" != OK ]]; then
+  trap - EXIT
+  echo "$prog: $bench_status" >&2
+  exit 1
+fi
