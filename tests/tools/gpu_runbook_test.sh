@@ -1,0 +1,273 @@
+#!/usr/bin/env bash
+# End-to-end test of the GPU runbook on a CPU-only machine: tools/gpu/bundle.sh downloads the
+# Debian packages and compresses CIFAR-10 into a temporary bundle, then tools/gpu/run.sh unpacks
+# it, builds cifarbench with CMake against it (Debian's CPU LibTorch standing in for pip torch),
+# runs some of ctest and the smoke recipe on the CPU, and packs the results.
+#
+#   tests/tools/gpu_runbook_test.sh [WORK_PARENT]
+#
+# WORK_PARENT (default $TEST_TMPDIR under Bazel, else $TMPDIR or /tmp) gets a temporary folder,
+# removed on success. ctest passes its build folder: inside the source tree, so ccache's
+# base_dir (the source root) makes the build's paths relative and its cache entries shared
+# between runs and clones; a full build on 2 cores then takes minutes instead of half an hour.
+#
+# Needs Debian's archive (apt-get download, after an `apt-get update`) and the real data
+# ($CIFAR10_DIR, else ../shared/cifar10 beside the source tree). Without either it skips, and
+# fails when CI=true. Ends with "gpu_runbook_test: N passed, M failed".
+# shellcheck disable=SC2317  # the case_* functions are called through run_case
+set -uo pipefail
+
+# The source tree: this file's, also when Bazel runs it from the runfiles (links to sources).
+self="$(readlink -f -- "${BASH_SOURCE[0]}")"
+root="$(cd "$(dirname "$self")/../.." && pwd -P)"
+[[ -x "$root/tools/gpu/run.sh" && -f "$root/CMakeLists.txt" ]] || {
+  echo "gpu_runbook_test: no source tree with tools/gpu/run.sh at $root" >&2
+  exit 1
+}
+data="${CIFAR10_DIR:-$root/../shared/cifar10}"
+ci="${CI:-false}"
+
+passed=0 failed=0 skipped=0
+finish() {
+  echo "gpu_runbook_test: $passed passed, $failed failed$([[ $skipped -eq 0 ]] || echo ", $skipped skipped")"
+  exit $((failed > 0))
+}
+skip_or_fail() {
+  if [[ "$ci" == true ]]; then
+    echo "FAIL: $* (CI=true: no skipping)" >&2
+    failed=$((failed + 1))
+  else
+    echo "SKIP: $*"
+    skipped=$((skipped + 1))
+  fi
+  finish
+}
+current=""
+fail() {
+  echo "FAIL [$current]: $*" >&2
+  failed=$((failed + 1))
+}
+# Runs a case function; it returns non-zero (after calling fail) on failure.
+run_case() {
+  current="$1"
+  printf '\n--- %s (%ss so far)\n' "$current" "$SECONDS"
+  if "$1"; then
+    echo "PASS [$current]"
+    passed=$((passed + 1))
+  fi
+}
+
+[[ -f "$data/data_batch_1.bin" ]] || skip_or_fail "no CIFAR-10 data in $data (set CIFAR10_DIR)"
+if [[ -n "${TEST_TMPDIR:-}" ]]; then
+  # Bazel: a private folder already; a fixed name keeps ccache's paths the same between runs.
+  work="$TEST_TMPDIR/gpu_runbook_test"
+  rm -rf -- "$work" && mkdir -p "$work"
+else
+  parent="${1:-${TMPDIR:-/tmp}}"
+  mkdir -p "$parent"
+  work="$(mktemp -d "$(cd "$parent" && pwd -P)/gpu_runbook_test.XXXXXX")"
+fi
+cleanup() {
+  if [[ $failed -eq 0 ]]; then rm -rf -- "$work"; else echo "kept $work for inspection" >&2; fi
+}
+trap cleanup EXIT
+echo "work: $work"
+# The warm cache of tools/test_all.sh, also under Bazel (which may set HOME to a temporary folder).
+home="${HOME:-}"
+if [[ -z "$home" || ( -n "${TEST_TMPDIR:-}" && "$home" == "$TEST_TMPDIR"* ) ]]; then
+  home="$(getent passwd "$(id -u)" | cut -d: -f6)"
+fi
+export CCACHE_DIR="${CCACHE_DIR:-$home/.cache/cifarbench/ccache}"
+export CCACHE_BASEDIR="${CCACHE_BASEDIR:-$root}"
+export CCACHE_NOHASHDIR=true
+
+bundle="$work/bundle" out="$work/out" build="$work/build"
+torch=/usr/lib/x86_64-linux-gnu/cmake/Torch
+# Tests that use everything the bundle brings: GTest, abseil, protobuf (+ protoc), the data.
+ctest_regex='^(toolchain_test|config_test|cifar_test)$'
+debs=(libabsl-dev libabsl20220623 libprotobuf-dev libprotobuf32 protobuf-compiler libprotoc32
+      libgtest-dev libgmock-dev)
+bins=(data_batch_1.bin data_batch_2.bin data_batch_3.bin data_batch_4.bin data_batch_5.bin
+      test_batch.bin)
+
+# ---- bundle.sh ----------------------------------------------------------------------------
+bundle_rc=0
+"$root/tools/gpu/bundle.sh" "$bundle" "--data_dir=$data" --xz_level=0 >"$work/bundle.log" 2>&1 ||
+  bundle_rc=$?
+cat "$work/bundle.log"
+if [[ $bundle_rc -eq 3 ]]; then
+  skip_or_fail "bundle.sh could not reach Debian's archive (apt-get download; no network?)"
+fi
+
+case_bundle() {
+  [[ $bundle_rc -eq 0 ]] || { fail "bundle.sh exited $bundle_rc"; return 1; }
+  local p f
+  for p in "${debs[@]}"; do
+    compgen -G "$bundle/debs/${p}_*.deb" >/dev/null || { fail "no debs/${p}_*.deb"; return 1; }
+  done
+  [[ $(find "$bundle/debs" -name '*.deb' | wc -l) -eq ${#debs[@]} ]] ||
+    { fail "debs/ holds other packages: $(ls "$bundle/debs")"; return 1; }
+  (cd "$bundle/debs" && sha256sum --quiet -c SHA256SUMS) || { fail "debs/SHA256SUMS"; return 1; }
+  for f in "${bins[@]}"; do
+    [[ -f "$bundle/data/$f.xz" ]] || { fail "no data/$f.xz"; return 1; }
+    [[ "$(xz -dc "$bundle/data/$f.xz" | sha256sum | cut -d' ' -f1)" == \
+       "$(sha256sum "$data/$f" | cut -d' ' -f1)" ]] || { fail "data/$f.xz differs from $data/$f"; return 1; }
+    grep -q "^$(sha256sum "$data/$f" | cut -d' ' -f1)  $f\$" "$bundle/data/SHA256SUMS" ||
+      { fail "data/SHA256SUMS has no right line for $f"; return 1; }
+  done
+  # The files and sizes come last.
+  tail -n 1 "$work/bundle.log" | grep -qE '^ *[0-9.]+[KMG]?B  total$' ||
+    { fail "bundle.sh's last line is not the total: $(tail -n 1 "$work/bundle.log")"; return 1; }
+  grep -q 'data/test_batch.bin.xz$' "$work/bundle.log" || { fail "no file list"; return 1; }
+}
+
+case_bundle_rerun() {
+  local log
+  log="$("$root/tools/gpu/bundle.sh" "$bundle" "--data_dir=$data" --xz_level=0 2>&1)" ||
+    { echo "$log"; fail "rerun exited non-zero"; return 1; }
+  [[ $(grep -c '^kept ' <<<"$log") -eq $((${#debs[@]} + ${#bins[@]})) ]] ||
+    { echo "$log"; fail "a rerun must keep all ${#debs[@]} packages and ${#bins[@]} files"; return 1; }
+  ! grep -qE '^(downloaded|compressed) ' <<<"$log" || { fail "a rerun redid work"; return 1; }
+}
+
+case_usage_errors() {
+  local args rc
+  for args in "--out=$work/x" "--bundle=$bundle" "--bundle=$bundle --out=$work/x --device=gpu" \
+              "--bundle=$bundle --out=$work/x --recipes=hlb_record:0" \
+              "--bundle=$work/nothing --out=$work/x" "--bundle=$bundle --out=$work/x --frobnicate"; do
+    rc=0
+    # shellcheck disable=SC2086  # the arguments are split on purpose
+    "$root/tools/gpu/run.sh" $args >/dev/null 2>"$work/usage.err" || rc=$?
+    [[ $rc -eq 2 && -s "$work/usage.err" ]] ||
+      { fail "run.sh $args: exit $rc (want 2 and a message)"; return 1; }
+  done
+  rc=0
+  "$root/tools/gpu/bundle.sh" "$work/x" --xz_level=10 >/dev/null 2>&1 || rc=$?
+  [[ $rc -eq 2 ]] || { fail "bundle.sh --xz_level=10: exit $rc (want 2)"; return 1; }
+}
+
+# A damaged bundle: the failing step is named, nothing is built, and the logs are still packed.
+case_damaged_bundle() {
+  local bad="$work/bad-bundle" rc=0
+  mkdir -p "$bad/data"
+  cp -r "$bundle/debs" "$bad/debs"
+  printf 'not CIFAR-10' | xz -0 >"$bad/data/data_batch_1.bin.xz"
+  echo "$(printf '0%.0s' {1..64})  data_batch_1.bin" >"$bad/data/SHA256SUMS"
+  "$root/tools/gpu/run.sh" "--bundle=$bad" "--out=$work/bad-out" "--build_dir=$work/bad-build" \
+    "--torch_prefix=$torch" --device=cpu >"$work/bad.log" 2>&1 || rc=$?
+  [[ $rc -ne 0 ]] || { fail "run.sh accepted data that fails SHA256SUMS"; return 1; }
+  grep -q "error in step 'CIFAR-10" "$work/bad.log" ||
+    { tail -n 20 "$work/bad.log"; fail "the error does not name the CIFAR-10 step"; return 1; }
+  [[ ! -e "$work/bad-build/CMakeCache.txt" ]] || { fail "it configured anyway"; return 1; }
+  compgen -G "$work/bad-out/cifarbench-results-*-cpu.tar.gz" >/dev/null ||
+    { fail "no tarball after the failure"; return 1; }
+  tar -xzOf "$work"/bad-out/cifarbench-results-*.tar.gz --wildcards '*/run.txt' |
+    grep -q "status: *FAILED in step 'CIFAR-10" || { fail "run.txt does not say FAILED"; return 1; }
+}
+
+# ---- run.sh -------------------------------------------------------------------------------
+run_rc=0
+run_sh() {
+  "$root/tools/gpu/run.sh" "--bundle=$bundle" "--out=$out" "--build_dir=$build" \
+    "--torch_prefix=$torch" --device=cpu --recipes=hlb_record_smoke:1 "--ctest_regex=$ctest_regex" \
+    >"$work/run.log" 2>&1 || run_rc=$?
+  echo "(run.sh's output, last 40 lines)"
+  tail -n 40 "$work/run.log"
+}
+
+case_run() {
+  [[ $run_rc -eq 0 ]] || { fail "run.sh exited $run_rc"; return 1; }
+}
+
+case_tarball() {
+  local tarballs=("$out"/cifarbench-results-*.tar.gz) listing f
+  [[ ${#tarballs[@]} -eq 1 && -f "${tarballs[0]}" ]] || { fail "want one tarball, got: ${tarballs[*]}"; return 1; }
+  listing="$(tar -tzf "${tarballs[0]}")" || { fail "tar -t failed"; return 1; }
+  for f in reports/hlb_record_smoke.json summary.md table.txt logs/ctest.log logs/build-tail.log \
+           logs/configure.log logs/bench-hlb_record_smoke.log cmake-settings.txt run.txt; do
+    grep -qE "^cifarbench-results-[0-9]{8}-[0-9]{6}-[A-Za-z0-9._-]+/$f\$" <<<"$listing" ||
+      { echo "$listing"; fail "the tarball has no $f"; return 1; }
+  done
+}
+
+case_report_parses() {
+  local tarball=("$out"/cifarbench-results-*.tar.gz)
+  tar -xzOf "${tarball[0]}" --wildcards '*/reports/hlb_record_smoke.json' | python3 -c '
+import json, sys
+r = json.load(sys.stdin)
+assert r["schema_version"] == 1, r["schema_version"]
+assert [x["status"] for x in r["runs"]] == ["OK"], [x["status"] for x in r["runs"]]
+a = r["aggregates"][0]
+assert a["recipe"] == "hlb_record_smoke" and a["runs"] == 1 and a["ok_runs"] == 1, a
+assert 0.3 < a["accuracy_mean"] <= 1, a["accuracy_mean"]
+assert r["context"]["device"] == "cpu", r["context"]
+print("report: %.2f%% in %.1f s on %s" % (100 * a["accuracy_mean"], a["train_s_mean"],
+                                           r["context"]["device_name"]))
+' || { fail "the report does not parse or is not one OK run of hlb_record_smoke"; return 1; }
+}
+
+case_table_last() {
+  local last header
+  last="$(tail -n 1 "$work/run.log")"
+  header="$(tail -n 3 "$work/run.log" | head -n 1)"
+  [[ "$header" =~ ^\|\ recipe\ +\|\ runs\ +\|\ headline\ accuracy\ mean\ ±\ std\ +\|\ train_s\ mean\ +\|\ card ]] ||
+    { fail "the third line from the end is not the table's header: $header"; return 1; }
+  [[ "$last" =~ ^\|\ hlb_record_smoke\ +\|\ 1\ +\|\ [0-9]+\.[0-9]{2}%\ +\|\ [0-9.]+\ s\ +\|\ [^|]*[^\ |] ]] ||
+    { fail "the last line is not hlb_record_smoke's row: $last"; return 1; }
+  grep -q 'hlb_record_smoke' "$out/summary.md" || { fail "summary.md does not name it"; return 1; }
+}
+
+case_built_against_bundle() {
+  local key
+  for key in absl_DIR GTest_DIR Protobuf_INCLUDE_DIR Protobuf_LIBRARY_RELEASE Protobuf_PROTOC_EXECUTABLE; do
+    grep -q "^$key:[A-Z]*=$build/bundle-prefix/usr/" "$out/cmake-settings.txt" ||
+      { fail "$key is not from the bundle: $(grep "^$key" "$out/cmake-settings.txt")"; return 1; }
+  done
+  grep -qE '100% tests passed, 0 tests failed out of 3$' "$out/logs/ctest.log" ||
+    { fail "ctest did not pass its 3 tests: $(tail -n 3 "$out/logs/ctest.log")"; return 1; }
+}
+
+# Reruns in the same build folder (nothing to unpack or build): the default recipe list (a dry
+# run) and an unknown recipe.
+rerun() {
+  "$root/tools/gpu/run.sh" "--bundle=$bundle" "--out=$work/out-rerun" "--build_dir=$build" \
+    "--torch_prefix=$torch" --device=cpu "--ctest_regex=$ctest_regex" "$@" >"$work/rerun.log" 2>&1
+}
+
+case_default_recipes() {
+  rerun --dry_run || { tail -n 20 "$work/rerun.log"; fail "run.sh --dry_run failed"; return 1; }
+  local shipped want
+  shipped="$("$build/bench/bench" --list | awk 'NR > 1 && NF == 0 { exit } NR > 1 { print $1 }')"
+  want=$(grep -cv '_smoke$' <<<"$shipped")
+  [[ $(grep -c '^+ .*/bench --recipe=' "$work/rerun.log") -eq $want ]] ||
+    { grep '^+ ' "$work/rerun.log"; fail "want the $want non-smoke recipes of bench --list"; return 1; }
+  grep -qE '^\+ .*/bench --recipe=hlb_record --device=cpu .* --runs=10$' "$work/rerun.log" ||
+    { fail "no hlb_record with 10 runs"; return 1; }
+  grep -qE '^\+ .*/bench --recipe=page_resnet9 .* --runs=1$' "$work/rerun.log" ||
+    { fail "no page_resnet9 with 1 run"; return 1; }
+  ! grep -q '^+ .*_smoke' "$work/rerun.log" || { fail "a smoke recipe in the defaults"; return 1; }
+  ! compgen -G "$work/out-rerun/*.tar.gz" >/dev/null || { fail "a dry run packed"; return 1; }
+}
+
+case_unknown_recipe() {
+  ! rerun --recipes=hlb_record_smoke:1,no_such_recipe:2 || { fail "an unknown recipe was accepted"; return 1; }
+  grep -q "error in step 'benchmarks': no recipe 'no_such_recipe'" "$work/rerun.log" ||
+    { tail -n 5 "$work/rerun.log"; fail "the error does not name the recipe and the step"; return 1; }
+  ! compgen -G "$work/out-rerun/reports/*.json" >/dev/null || { fail "something ran"; return 1; }
+}
+
+run_case case_bundle
+[[ $failed -eq 0 ]] || finish  # nothing else can work without the bundle
+run_case case_bundle_rerun
+run_case case_usage_errors
+run_case case_damaged_bundle
+run_sh
+run_case case_run
+run_case case_tarball
+run_case case_report_parses
+run_case case_table_last
+run_case case_built_against_bundle
+run_case case_default_recipes
+run_case case_unknown_recipe
+printf '(%ss)\n' "$SECONDS"
+finish
