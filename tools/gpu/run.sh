@@ -160,19 +160,19 @@ section "tools"
 for tool in cmake python3 xz sha256sum tar; do
   command -v "$tool" >/dev/null 2>&1 || die "'$tool' is needed"
 done
-command -v "${CXX:-c++}" >/dev/null 2>&1 || command -v g++ >/dev/null 2>&1 || die "no C++ compiler (g++)"
+cxx="${CXX:-g++}"
+command -v "$cxx" >/dev/null 2>&1 || die "no C++ compiler ($cxx; set CXX for another)"
 generator="Unix Makefiles"
 command -v ninja >/dev/null 2>&1 && generator="Ninja"
 [[ "$generator" == Ninja ]] || command -v make >/dev/null 2>&1 || die "neither ninja nor make"
 # An existing build folder keeps its generator (CMake refuses to switch).
-if [[ -f "$build_dir/CMakeCache.txt" ]]; then
-  generator="$(sed -n 's/^CMAKE_GENERATOR:INTERNAL=//p' "$build_dir/CMakeCache.txt")"
-fi
+cached_generator="$(sed -n 's/^CMAKE_GENERATOR:INTERNAL=//p' "$build_dir/CMakeCache.txt" 2>/dev/null || true)"
+[[ -z "$cached_generator" ]] || generator="$cached_generator"
 echo "source:    $source_root"
 echo "build:     $build_dir ($generator, $jobs jobs)"
 echo "out:       $out"
 cmake --version | head -n 1
-"${CXX:-g++}" --version | head -n 1
+"$cxx" --version | head -n 1
 python3 --version
 if command -v nvidia-smi >/dev/null 2>&1; then
   nvidia-smi >"$out/nvidia-smi.txt" 2>&1 || true
