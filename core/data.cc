@@ -2,6 +2,10 @@
 
 #include <ATen/ATen.h>
 
+#include "absl/strings/str_cat.h"
+#include "core/augment.h"
+#include "core/evaluate.h"
+
 namespace cifarbench {
 
 namespace {
@@ -22,6 +26,24 @@ DeviceData ToDevice(const CifarDataset& dataset, at::Device device) {
   SplitToDevice(dataset.train, device, &d.train_images, &d.train_labels);
   SplitToDevice(dataset.test, device, &d.test_images, &d.test_labels);
   return d;
+}
+
+absl::StatusOr<TrainingData> PrepareTrainingData(const DeviceData& data,
+                                                 const v1::RecipeConfig& config,
+                                                 at::ScalarType dtype,
+                                                 at::MemoryFormat memory_format) {
+  TrainingData t;
+  t.n_train = data.train_images.size(0);
+  t.plan = MakeStepPlan(t.n_train, config.train().batch_size(), config.train().epochs());
+  if (t.plan.steps_per_epoch == 0) {
+    return absl::InvalidArgumentError(absl::StrCat("train.batch_size ",
+                                                   config.train().batch_size(), " exceeds the ",
+                                                   t.n_train, " training images"));
+  }
+  t.train_padded = ReflectPad(Normalize(data.train_images, dtype), config.augment().pad());
+  t.train_targets = OneHot(data.train_labels, 10, at::kFloat);
+  t.test_images = Normalize(data.test_images, dtype).contiguous(memory_format);
+  return t;
 }
 
 at::ScalarType ComputeDtype(v1::Precision precision, at::Device device) {

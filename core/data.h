@@ -7,12 +7,30 @@
 
 #include "core/cifar.h"
 #include "core/plugin.h"
+#include "core/schedule.h"
+#include "absl/status/statusor.h"
 #include "proto/recipe.pb.h"
 
 namespace cifarbench {
 
 // uint8 images (N, 3, 32, 32) and int64 labels on `device`. The host copy is not kept.
 DeviceData ToDevice(const CifarDataset& dataset, at::Device device);
+
+// What the plugins derive from the device data before training, once per run: training images
+// normalised and reflect-padded once (the references do both at load; crops are drawn every
+// epoch), one-hot float targets, normalised test images in `memory_format`, and the step plan.
+struct TrainingData {
+  int64_t n_train = 0;
+  at::Tensor train_padded;   // (N, 3, 32 + 2 pad, 32 + 2 pad), dtype
+  at::Tensor train_targets;  // (N, 10) float
+  at::Tensor test_images;    // (M, 3, 32, 32), dtype
+  StepPlan plan;
+};
+// InvalidArgument when train.batch_size exceeds the training images.
+absl::StatusOr<TrainingData> PrepareTrainingData(const DeviceData& data,
+                                                 const v1::RecipeConfig& config,
+                                                 at::ScalarType dtype,
+                                                 at::MemoryFormat memory_format);
 
 // The dtype a recipe computes in: PRECISION_AUTO is the references' fp16 on CUDA, fp32 on CPU.
 at::ScalarType ComputeDtype(v1::Precision precision, at::Device device);

@@ -82,15 +82,13 @@ class PagePlugin : public Plugin {
     // Normalised and reflect-padded once (the reference does both at load); crops, flips and
     // cutout are drawn again every epoch.
     const DeviceData& data = *ctx.data;
-    const int64_t n_train = data.train_images.size(0);
-    at::Tensor train_padded = ReflectPad(Normalize(data.train_images, dtype), aug.pad());
-    at::Tensor test_images = Normalize(data.test_images, dtype).contiguous(memory_format);
-    at::Tensor train_targets = OneHot(data.train_labels, 10, at::kFloat);
-    const StepPlan plan = MakeStepPlan(n_train, batch, train.epochs());
-    if (plan.steps_per_epoch == 0) {
-      return absl::InvalidArgumentError(absl::StrCat("train.batch_size ", batch, " exceeds the ",
-                                                     n_train, " training images"));
-    }
+    absl::StatusOr<TrainingData> prepared = PrepareTrainingData(data, config, dtype, memory_format);
+    if (!prepared.ok()) return prepared.status();
+    const int64_t n_train = prepared->n_train;
+    const at::Tensor& train_padded = prepared->train_padded;
+    const at::Tensor& test_images = prepared->test_images;
+    const at::Tensor& train_targets = prepared->train_targets;
+    const StepPlan& plan = prepared->plan;
 
     // ---- Network (timed: init_s; default init only, nothing data-dependent) ----
     SpanTimer timer(device);
