@@ -39,6 +39,9 @@ ABSL_FLAG(std::string, out, "", "Write the bench report (JSON) here, after every
 ABSL_FLAG(bool, list, false, "List the registered recipes and plugins, then exit.");
 ABSL_FLAG(bool, print_config, false, "Print the resolved config (overrides applied), then exit.");
 ABSL_FLAG(int, threads, 0, "CPU threads for LibTorch; 0 = every core.");
+ABSL_FLAG(std::string, warmup, "auto",
+          "auto, on or off: one short untimed run of the recipe before the timed ones (cuDNN "
+          "autotuning, allocator growth, graph capture); auto = on for CUDA, off for CPU.");
 // --set and --plugin_lib are repeatable; they are taken out of argv before absl parses it (an
 // absl vector flag would split `model.widths=16,64,128` at its commas). Declared for --help.
 ABSL_FLAG(std::string, set, "",
@@ -172,6 +175,10 @@ int main(int argc, char** argv) {
                                   : static_cast<int>(std::max(1u, std::thread::hardware_concurrency())));
   auto device = cifarbench::ChooseDevice(absl::GetFlag(FLAGS_device));
   if (!device.ok()) return Fail(device.status());
+  const std::string warmup = absl::GetFlag(FLAGS_warmup);
+  if (warmup != "auto" && warmup != "on" && warmup != "off") {
+    return Fail(absl::InvalidArgumentError("--warmup=" + warmup + ": expected auto, on or off"));
+  }
   auto data_dir = cifarbench::ResolveDataDir(cifarbench::DataDirQueryFromEnvironment(
       absl::GetFlag(FLAGS_data_dir), cifarbench::SourceRoot()));
   if (!data_dir.ok()) return Fail(data_dir.status());
@@ -198,6 +205,7 @@ int main(int argc, char** argv) {
   options.progress = isatty(fileno(stdout)) != 0;
   options.stop_requested = &g_stop;
   options.data_s = data_s;
+  options.warmup = warmup == "on" || (warmup == "auto" && device->is_cuda());
   auto report = cifarbench::RunRecipe(*config, data, options);
   if (!report.ok()) return Fail(report.status());
   if (!options.out_path.empty()) std::printf("report: %s\n", options.out_path.c_str());

@@ -3,6 +3,7 @@
 #include <ATen/ATen.h>
 #include <ATen/Parallel.h>
 #include <ATen/detail/CUDAHooksInterface.h>
+#include <torch/cuda.h>
 #include <torch/version.h>
 #include <unistd.h>
 
@@ -13,6 +14,7 @@
 #include <fstream>
 
 #include "absl/strings/ascii.h"
+#include "absl/strings/numbers.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
@@ -63,7 +65,10 @@ std::string SourceRoot() {
 
 absl::StatusOr<at::Device> ChooseDevice(const std::string& flag) {
   if (flag == "cpu") return at::Device(at::kCPU);
-  const bool cuda_ok = at::hasCUDA() && at::detail::getCUDAHooks().getNumGPUs() > 0;
+  // torch::cuda::device_count(): the same call in LibTorch 1.13 and 2.x (the CUDA hooks'
+  // getNumGPUs() became deviceCount() in 2.x).
+  const int gpus = at::hasCUDA() ? static_cast<int>(torch::cuda::device_count()) : 0;
+  const bool cuda_ok = gpus > 0;
   if (flag == "auto") return cuda_ok ? at::Device(at::kCUDA, 0) : at::Device(at::kCPU);
   if (flag == "cuda" || absl::StartsWith(flag, "cuda:")) {
     if (!at::hasCUDA()) {
@@ -79,10 +84,9 @@ absl::StatusOr<at::Device> ChooseDevice(const std::string& flag) {
     }
     int index = 0;
     if (flag.size() > 5) index = std::atoi(flag.c_str() + 5);
-    if (index < 0 || index >= at::detail::getCUDAHooks().getNumGPUs()) {
-      return absl::FailedPreconditionError(absl::StrCat("--device=", flag, ": only ",
-                                                        at::detail::getCUDAHooks().getNumGPUs(),
-                                                        " CUDA device(s)"));
+    if (index < 0 || index >= gpus) {
+      return absl::FailedPreconditionError(
+          absl::StrCat("--device=", flag, ": only ", gpus, " CUDA device(s)"));
     }
     return at::Device(at::kCUDA, static_cast<c10::DeviceIndex>(index));
   }
@@ -120,13 +124,23 @@ v1::Context CollectContext(at::Device device) {
     c.set_tf32_allowed(at::globalContext().allowTF32CuBLAS() ||
                        at::globalContext().allowTF32CuDNN());
     // The driver tells name and version through nvidia-smi; LibTorch's CPU-side API does not.
+    // Clocks and the power limit too (what the driver tells; "[N/A]" reads as 0).
     std::string smi = CommandOutput(absl::StrCat(
-        "nvidia-smi --query-gpu=name,driver_version --format=csv,noheader -i ",
+        "nvidia-smi --query-gpu=name,driver_version,clocks.sm,clocks.max.sm,clocks.mem,"
+        "power.limit --format=csv,noheader,nounits -i ",
         static_cast<int>(device.has_index() ? device.index() : 0)));
     std::vector<std::string> parts = absl::StrSplit(smi, ", ");
+    auto number = [&parts](size_t i) {
+      double v = 0;
+      return i < parts.size() && absl::SimpleAtod(parts[i], &v) ? v : 0.0;
+    };
     if (parts.size() >= 2) {
       c.set_device_name(parts[0]);
       c.set_driver_version(parts[1]);
+      c.set_gpu_sm_clock_mhz(number(2));
+      c.set_gpu_max_sm_clock_mhz(number(3));
+      c.set_gpu_mem_clock_mhz(number(4));
+      c.set_gpu_power_limit_w(number(5));
     }
   } else {
     c.set_device_name(CpuModel());

@@ -14,10 +14,26 @@ NesterovSgd::NesterovSgd(v1::OptimizerKind kind, double momentum, std::vector<Sg
     bufs.reserve(g.params.size());
     for (const at::Tensor& p : g.params) bufs.push_back(at::zeros_like(p));
     buffers_.push_back(std::move(bufs));
+    // fp32 for fp32/fp16/bf16 parameters (the rate is applied in the parameters' dtype), fp64
+    // for fp64 ones (tests compare against exact arithmetic).
+    const at::Device device = g.params.empty() ? at::Device(at::kCPU) : g.params[0].device();
+    const at::ScalarType rate_dtype =
+        !g.params.empty() && g.params[0].scalar_type() == at::kDouble ? at::kDouble : at::kFloat;
+    neg_rates_.push_back(at::zeros({}, at::TensorOptions().dtype(rate_dtype).device(device)));
   }
 }
 
 void NesterovSgd::Step() {
+  LoadRates();
+  StepOnDevice();
+}
+
+void NesterovSgd::LoadRates() {
+  at::NoGradGuard no_grad;
+  for (size_t gi = 0; gi < groups_.size(); ++gi) neg_rates_[gi].fill_(-groups_[gi].lr);
+}
+
+void NesterovSgd::StepOnDevice() {
   at::NoGradGuard no_grad;
   for (size_t gi = 0; gi < groups_.size(); ++gi) {
     const SgdGroup& group = groups_[gi];
@@ -30,10 +46,13 @@ void NesterovSgd::Step() {
       bufs.push_back(buffers_[gi][i]);
     }
     if (params.empty()) continue;
+    // -lr as a tensor, once per parameter: the list form of _foreach_mul_ exists in LibTorch
+    // 1.13 and 2.x alike (shapes differ, so it takes the per-tensor path, broadcasting).
+    const std::vector<at::Tensor> neg_lr(params.size(), neg_rates_[gi]);
     // g = grad + wd * w (a new list: the gradients themselves are left alone)
     std::vector<at::Tensor> g = at::_foreach_add(grads, params, group.weight_decay);
     if (kind_ == v1::PAGE_NESTEROV) {
-      at::_foreach_mul_(g, -group.lr);    // d = -lr * g
+      at::_foreach_mul_(g, neg_lr);        // d = -lr * g
       at::_foreach_mul_(bufs, momentum_);  // v = mu * v + d
       at::_foreach_add_(bufs, g);
       at::_foreach_add_(params, g);             // w = w + d
@@ -41,8 +60,9 @@ void NesterovSgd::Step() {
     } else {
       at::_foreach_mul_(bufs, momentum_);  // v = mu * v + g
       at::_foreach_add_(bufs, g);
-      at::_foreach_add_(g, bufs, momentum_);      // g + mu * v
-      at::_foreach_add_(params, g, -group.lr);    // w -= lr * (g + mu * v)
+      at::_foreach_add_(g, bufs, momentum_);  // g + mu * v
+      at::_foreach_mul_(g, neg_lr);           // -lr * (g + mu * v)
+      at::_foreach_add_(params, g);           // w += -lr * (g + mu * v)
     }
   }
 }

@@ -31,7 +31,15 @@ class NesterovSgd {
   //   g = grad + wd * w; d = -lr * g; v = mu * v + d; w = w + d + mu * v
   // Momentum buffers start at zero, which makes the first SGD_NESTEROV step equal PyTorch's
   // (it initialises the buffer to g). Parameters without a gradient are skipped.
+  // Step() = LoadRates() + StepOnDevice().
   void Step();
+  // Copies each group's `lr` into its rate tensor on the parameters' device (a fill, no host
+  // synchronisation). A CUDA graph replays StepOnDevice() with whatever the rate tensors hold,
+  // so the schedule calls this before every replay.
+  void LoadRates();
+  // The update, reading the rates from the rate tensors only: nothing in it depends on host
+  // values that change between steps, so it can be captured in a CUDA graph.
+  void StepOnDevice();
   // Drops every gradient (set_to_none).
   void ZeroGrad();
 
@@ -43,6 +51,8 @@ class NesterovSgd {
   double momentum_;
   std::vector<SgdGroup> groups_;
   std::vector<std::vector<at::Tensor>> buffers_;
+  // Per group: a 0-dim tensor holding -lr (fp32; fp64 for fp64 parameters), on their device.
+  std::vector<at::Tensor> neg_rates_;
 };
 
 // hlb-CIFAR10's NetworkEMA: the EMA network is a second instance of the same architecture.

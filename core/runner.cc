@@ -2,6 +2,7 @@
 
 #include <c10/util/Exception.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cmath>
 #include <memory>
@@ -55,12 +56,23 @@ std::string HeadlineName(const v1::EvalConfig& eval) {
 
 }  // namespace
 
+v1::RecipeConfig WarmupConfig(const v1::RecipeConfig& config) {
+  v1::RecipeConfig warm = config;
+  warm.mutable_train()->set_epochs(std::min(config.train().epochs(), 1.0));
+  warm.mutable_eval()->set_per_epoch(false);
+  warm.mutable_eval()->set_headline_network(v1::EVAL_NETWORK_LIVE);
+  warm.set_runs(1);
+  return warm;
+}
+
 absl::StatusOr<v1::BenchReport> RunRecipe(const v1::RecipeConfig& config,
                                           const DeviceData& data, const RunnerOptions& options) {
   CB_ASSIGN_OR_RETURN(PluginInfo plugin_info, Registry::Get().FindPlugin(config.plugin()));
   const std::string config_text = RecipeToText(config);
   const std::string config_sha = Sha256Hex(config_text);
 
+  // cuDNN picks the fastest convolution algorithms for each shape (autotuned in the warm-up).
+  if (options.device.is_cuda()) at::globalContext().setBenchmarkCuDNN(true);
   v1::BenchReport bench;
   bench.set_schema_version(kReportSchemaVersion);
   *bench.mutable_context() = CollectContext(options.device);
@@ -86,6 +98,39 @@ absl::StatusOr<v1::BenchReport> RunRecipe(const v1::RecipeConfig& config,
                  static_cast<long long>(cost.params_total()),
                  static_cast<long long>(cost.params_trained()),
                  cost.forward_macs_per_image() / 1e6);
+  }
+
+  if (options.warmup) {
+    const v1::RecipeConfig warm = WarmupConfig(config);
+    v1::Warmup* w = bench.mutable_warmup();
+    w->set_what(absl::StrCat("one untimed run of the recipe with train.epochs=",
+                             warm.train().epochs(),
+                             ", no per-epoch evaluation, live headline, seed ", config.seed(),
+                             "; its report is discarded"));
+    std::fprintf(options.out, "warm-up: %s\n", w->what().c_str());
+    std::fflush(options.out);
+    v1::RunReport scratch;
+    RunContext ctx;
+    ctx.device = options.device;
+    ctx.data = &data;
+    ctx.seed = config.seed();
+    ctx.stop_requested = options.stop_requested;
+    const auto start = std::chrono::steady_clock::now();
+    absl::Status status;
+    try {
+      status = plugin_info.factory()->Run(warm, ctx, &scratch);
+    } catch (const c10::Error& e) {
+      status = absl::InternalError(e.what_without_backtrace());
+    } catch (const std::exception& e) {
+      status = absl::InternalError(e.what());
+    }
+    w->set_seconds(std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
+    w->set_ran(status.ok());
+    if (!status.ok()) {
+      w->set_what(absl::StrCat(w->what(), "; FAILED: ", status.message()));
+    }
+    std::fprintf(options.out, "warm-up: %s in %.2f s\n", status.ok() ? "done" : "FAILED",
+                 w->seconds());
   }
 
   ConsoleObserver observer(options.out, options.progress);

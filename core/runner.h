@@ -25,8 +25,16 @@ struct RunnerOptions {
   bool progress = false;           // redraw a progress line in place (a terminal)
   const std::atomic<bool>* stop_requested = nullptr;
   double data_s = 0;               // time the data took to load to the device
+  // One short untimed run before the timed ones (WarmupConfig); the report's warmup says so.
+  bool warmup = false;
   std::FILE* out = stdout;
 };
+
+// The warm-up run's config: the recipe with at most one epoch, no per-epoch evaluation and the
+// live network as headline (an EMA may not have started within one epoch). It still runs every
+// shape of the timed runs: training batches, augmentation, the evaluation batches with TTA,
+// and the step's graph capture.
+v1::RecipeConfig WarmupConfig(const v1::RecipeConfig& config);
 
 // Runs config.runs() runs with seeds seed, seed + 1, ... Returns the bench report (also on
 // DIVERGED or INTERRUPTED runs, which it records). Errors only for what stops everything: an

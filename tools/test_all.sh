@@ -140,13 +140,17 @@ if [[ ! -f "$cuda_include/cuda_runtime_api.h" ]]; then
   echo "no CUDA headers in $cuda_include (set CUDA_INCLUDE_DIR)" >&2
   [[ "$CI" == true ]] && exit 1
 elif [[ ${#cuda_sources[@]} -gt 0 ]]; then
-  for f in "${cuda_sources[@]}" "$root/core/timer.cc"; do
+  # The generated protobuf headers that core/step.cc includes.
+  pb_dir="$(mktemp -d)"
+  protoc --proto_path="$root" --cpp_out="$pb_dir" "$root/proto/recipe.proto" "$root/proto/report.proto"
+  for f in "${cuda_sources[@]}" "$root/core/timer.cc" "$root/core/step.cc"; do
     echo "+ ${f#"$root"/}"
     g++ -std=c++17 -fsyntax-only -D_GLIBCXX_USE_CXX11_ABI=1 -DCIFARBENCH_WITH_CUDA=1 \
-      -DC10_CUDA_NO_CMAKE_CONFIGURE_FILE -I"$cuda_include" -I"$root" \
+      -DC10_CUDA_NO_CMAKE_CONFIGURE_FILE -I"$cuda_include" -I"$root" -I"$pb_dir" \
       -I/usr/include/torch/csrc/api/include "$f"
   done
-  echo "CUDA sources: ${#cuda_sources[@]} file(s) (+ core/timer.cc in its CUDA form) OK"
+  rm -rf -- "$pb_dir"
+  echo "CUDA sources: ${#cuda_sources[@]} file(s) (+ core/timer.cc and core/step.cc in their CUDA form) OK"
 fi
 
 section "All done in ${SECONDS}s"

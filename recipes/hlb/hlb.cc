@@ -32,6 +32,7 @@
 #include "core/plugin.h"
 #include "core/recorder.h"
 #include "core/schedule.h"
+#include "core/step.h"
 #include "core/timer.h"
 #include "recipes/hlb/hlb_net.h"
 
@@ -110,6 +111,29 @@ class HlbPlugin : public Plugin {
     NesterovSgd opt(config.optimizer().kind(), config.optimizer().momentum(), std::move(groups));
     NetworkEma ema(*net, *ema_net, EmaCopiesBack);
 
+    // ---- Training step (eager, static buffers, or a CUDA graph: core/step.h) ----
+    absl::StatusOr<StepKind> step_kind = ResolveStepKind(train.step_mode(), device);
+    if (!step_kind.ok()) return step_kind.status();
+    const double smoothing = train.label_smoothing();
+    TrainStep step(
+        *step_kind, *net, [&net](const at::Tensor& x) { return net->forward(x); },
+        [smoothing](const at::Tensor& logits, const at::Tensor& y) {
+          return SmoothedCrossEntropySum(logits, y, smoothing);
+        },
+        train.loss_scale(), opt);
+    report->set_step_mode(StepKindName(*step_kind));
+    if (step.kind() != StepKind::kEager) {
+      // Static buffers (and the graph's warm-up and capture) before the first epoch, on the
+      // first batch of unaugmented images (no random draws, so the runs' draws are unchanged).
+      timer.Start();
+      net->train();
+      const int64_t pad = aug.pad();
+      step.Prepare(train_padded.narrow(0, 0, batch).narrow(2, pad, 32).narrow(3, pad, 32)
+                       .contiguous(memory_format),
+                   train_targets.narrow(0, 0, batch));
+      report->mutable_timings()->set_capture_s(timer.Stop());
+    }
+
     // ---- Training ----
     auto forward = [&net](const at::Tensor& x) { return net->forward(x); };
     auto ema_forward = [&ema_net](const at::Tensor& x) { return ema_net->forward(x); };
@@ -144,12 +168,8 @@ class HlbPlugin : public Plugin {
         at::Tensor y = targets.index_select(0, idx);
         const double mult = LrMultiplier(config.schedule(), plan, recorder.global_step());
         for (size_t g = 0; g < opt.groups().size(); ++g) opt.groups()[g].lr = peak_lr[g] * mult;
-        at::Tensor logits = net->forward(x);
-        at::Tensor loss = SmoothedCrossEntropySum(logits, y, train.label_smoothing());
-        (loss * train.loss_scale()).backward();
-        opt.Step();
-        opt.ZeroGrad();
-        const bool go_on = recorder.Step(s, steps, loss, logits, y);
+        StepOutputs out = step.Run(x, y);
+        const bool go_on = recorder.Step(s, steps, out.loss, out.logits, y);
         // hlb: counter advanced first; from epoch start_epoch on, every n-th step is an event;
         // the first event only snapshots the network.
         const int64_t step1 = recorder.global_step();

@@ -210,9 +210,9 @@ case_table_last() {
   local last header
   last="$(tail -n 1 "$work/run.log")"
   header="$(tail -n 3 "$work/run.log" | head -n 1)"
-  [[ "$header" =~ ^\|\ recipe\ +\|\ runs\ +\|\ headline\ accuracy\ mean\ ±\ std\ +\|\ train_s\ mean\ +\|\ card ]] ||
+  [[ "$header" =~ ^\|\ recipe\ +\|\ runs\ +\|\ step\ +\|\ headline\ accuracy\ mean\ ±\ std\ +\|\ train_s\ mean\ +\|\ time_to_result_s\ mean\ +\|\ TFLOP/s\ +\|\ card ]] ||
     { fail "the third line from the end is not the table's header: $header"; return 1; }
-  [[ "$last" =~ ^\|\ hlb_record_smoke\ +\|\ 1\ +\|\ [0-9]+\.[0-9]{2}%\ +\|\ [0-9.]+\ s\ +\|\ [^|]*[^\ |] ]] ||
+  [[ "$last" =~ ^\|\ hlb_record_smoke\ +\|\ 1\ +\|\ eager\ +\|\ [0-9]+\.[0-9]{2}%\ +\|\ [0-9.]+\ s\ +\|\ [0-9.]+\ s\ +\|\ [0-9.]+\ +\|\ [^|]*[^\ |] ]] ||
     { fail "the last line is not hlb_record_smoke's row: $last"; return 1; }
   grep -q 'hlb_record_smoke' "$out/summary.md" || { fail "summary.md does not name it"; return 1; }
 }

@@ -5,7 +5,7 @@
 #
 #   tools/gpu/run.sh --bundle=DIR --out=OUT_DIR [--torch_prefix=PATH] [--device=cuda|cuda:N|cpu]
 #                    [--build_dir=DIR] [--recipes=NAME[:RUNS],...] [--jobs=N] [--ctest_regex=RE]
-#                    [--dry_run]
+#                    [--steps=build,data,ctest,bench] [--dry_run]
 #
 #   --bundle=DIR        the folder bundle.sh wrote (debs/, data/)
 #   --out=OUT_DIR       results; its reports/, logs/ and summary files are replaced, earlier
@@ -19,6 +19,10 @@
 #                       10 runs and the others with 1
 #   --jobs=N            build and ctest parallelism (default: nproc)
 #   --ctest_regex=RE    run only the tests matching RE (default: all of them, GPU ones included)
+#   --steps=LIST        which of data, ctest and bench to run after the build (always done, and
+#                       a no-op when up to date); default all. With a bundle staged over several
+#                       calls (each carrying part of the data), e.g. --steps=build first, then
+#                       --steps=build,ctest, then the default: the data step needs every batch
 #   --dry_run           stop before the benchmarks, printing their commands (after the build,
 #                       which the recipe list needs)
 #
@@ -26,7 +30,8 @@
 # summary, pack. OUT_DIR ends up with reports/NAME.json (bench reports), summary.md, table.txt,
 # logs/ (configure, build tail, ctest, one per benchmark), cmake-settings.txt, nvidia-smi.txt,
 # run.txt and cifarbench-results-<date>-<card>.tar.gz holding all of them. The last lines
-# printed are the table: recipe | runs | headline accuracy mean ± std | train_s mean | card.
+# printed are the table: recipe | runs | step mode | headline accuracy mean ± std | train_s mean |
+# time_to_result_s mean | TFLOP/s | card.
 # A failing step stops the run (a failing recipe only once the others have run), is named, and
 # the tarball is still packed with what there is.
 set -euo pipefail
@@ -54,6 +59,7 @@ usage() {
 
 bundle="" out="" torch_prefix="" device="cuda" build_dir="" recipes_arg="" ctest_regex=""
 dry_run=false
+steps="build,data,ctest,bench"
 jobs="$(nproc 2>/dev/null || echo 4)"
 for arg in "$@"; do
   case "$arg" in
@@ -66,6 +72,7 @@ for arg in "$@"; do
     --recipes=*) recipes_arg="${arg#*=}" ;;
     --jobs=*) jobs="${arg#*=}" ;;
     --ctest_regex=*) ctest_regex="${arg#*=}" ;;
+    --steps=*) steps="${arg#*=}" ;;
     --dry_run) dry_run=true ;;
     *) echo "$prog: unknown argument $arg (see --help)" >&2; exit 2 ;;
   esac
@@ -78,7 +85,15 @@ bad_usage() {
 [[ ! "$out" -ef "$source_root" ]] || bad_usage "--out must not be the source tree (its reports/ and logs/ are replaced)"
 [[ "$device" =~ ^(cpu|cuda|cuda:[0-9]+)$ ]] || bad_usage "--device must be cuda, cuda:N or cpu, got '$device'"
 [[ "$jobs" =~ ^[1-9][0-9]*$ ]] || bad_usage "--jobs must be a positive number, got '$jobs'"
-[[ -d "$bundle/debs" && -d "$bundle/data" ]] || bad_usage "--bundle=$bundle has no debs/ and data/ (made by tools/gpu/bundle.sh?)"
+[[ "$steps" =~ ^(build|data|ctest|bench)(,(build|data|ctest|bench))*$ ]] ||
+  bad_usage "--steps must be a comma-separated list of build, data, ctest, bench; got '$steps'"
+want_step() { [[ ",$steps," == *",$1,"* ]]; }
+if want_step bench && ! want_step data; then
+  bad_usage "--steps: bench needs data (the benchmarks read the unpacked batches)"
+fi
+[[ -d "$bundle/debs" ]] || bad_usage "--bundle=$bundle has no debs/ (made by tools/gpu/bundle.sh?)"
+! want_step data || [[ -d "$bundle/data" ]] ||
+  bad_usage "--bundle=$bundle has no data/ (made by tools/gpu/bundle.sh?)"
 requested=()  # NAME:RUNS, RUNS empty for the recipe's own
 if [[ -n "$recipes_arg" ]]; then
   IFS=',' read -r -a items <<<"$recipes_arg"
@@ -215,6 +230,7 @@ they need glibc >= 2.34 and the libstdc++ of GCC >= 11 on this machine"
 echo "$protoc_version; LD_LIBRARY_PATH=$LD_LIBRARY_PATH"
 
 # ------------------------------------------------------------------------------------------
+if want_step data; then
 section "CIFAR-10"
 echo "unpack into $data and verify"
 mkdir -p "$data"
@@ -231,6 +247,7 @@ while read -r sum file; do
   mv -- "$data/$file.tmp" "$data/$file"
   echo "$file: OK"
 done <"$bundle/data/SHA256SUMS"
+fi
 
 # ------------------------------------------------------------------------------------------
 section "LibTorch"
@@ -273,20 +290,37 @@ fi
 # ------------------------------------------------------------------------------------------
 section "build"
 build_rc=0
-cmake --build "$build_dir" --parallel "$jobs" >"$build_dir/build.log" 2>&1 || build_rc=$?
+# Keep going past a failing file, so that one build shows every error (a GPU machine's time is
+# too short for one fix per build).
+keep_going=()
+[[ "$generator" == Ninja ]] && keep_going=(-- -k 0)
+[[ "$generator" == "Unix Makefiles" ]] && keep_going=(-- -k)
+cmake --build "$build_dir" --parallel "$jobs" "${keep_going[@]}" >"$build_dir/build.log" 2>&1 || build_rc=$?
+grep -E 'error:|Error [0-9]|FAILED:' "$build_dir/build.log" | head -n 200 >"$out/logs/build-errors.log" || true
 tail -n 200 "$build_dir/build.log" >"$out/logs/build-tail.log"
 tail -n 20 "$build_dir/build.log"
+[[ $build_rc -eq 0 ]] || head -n 60 "$out/logs/build-errors.log"
 [[ $build_rc -eq 0 ]] || die "the build failed (exit $build_rc); the last lines are above, all of it in $build_dir/build.log"
 
 # ------------------------------------------------------------------------------------------
+if want_step ctest; then
 section "ctest"
-export CIFAR10_DIR="$data"
+# Without the data step the real-data tests skip (they find no data here).
+! want_step data || export CIFAR10_DIR="$data"
 # The runbook's own test (it runs this script) is left out: it would nest, and it needs the
 # network that the GPU machine lacks.
 ctest_args=(--test-dir "$build_dir" --output-on-failure --parallel "$jobs" -E '^gpu_runbook_test$')
 [[ -z "$ctest_regex" ]] || ctest_args+=(-R "$ctest_regex")
 echo "+ CIFAR10_DIR=$data ctest ${ctest_args[*]}"
 ctest "${ctest_args[@]}" 2>&1 | tee "$out/logs/ctest.log"
+fi
+if ! want_step bench; then
+  section "pack"
+  pack "OK (steps: $steps)"
+  echo "results: $tarball"
+  echo "time:    ${SECONDS}s (per step: run.txt)"
+  exit 0
+fi
 
 # ------------------------------------------------------------------------------------------
 section "benchmarks"

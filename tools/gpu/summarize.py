@@ -81,14 +81,44 @@ def recipe_of(report, agg):
     return report["runs"][0]["recipe"] if report.get("runs") else "?"
 
 
+def step_modes(report):
+    modes = sorted({r.get("step_mode") or "eager" for r in report.get("runs", [])})
+    return "/".join(modes) if modes else "-"
+
+
+def mean_tflops(report):
+    tflops = [r.get("cost", {}).get("achieved_tflops", 0) for r in report.get("runs", [])
+              if r.get("status") == "OK"]
+    return f"{sum(tflops) / len(tflops):.1f}" if tflops and any(tflops) else "-"
+
+
 def table(reports):
-    header = ["recipe", "runs", "headline accuracy mean ± std", "train_s mean", "card"]
+    header = ["recipe", "runs", "step", "headline accuracy mean ± std", "train_s mean",
+              "time_to_result_s mean", "TFLOP/s", "card"]
     rows = []
     for report, agg in rows_of(reports):
-        rows.append([recipe_of(report, agg), runs(agg, report), accuracy(agg),
-                     seconds(agg["train_s_mean"]) if agg and agg.get("ok_runs") else "-",
+        ok = agg and agg.get("ok_runs")
+        rows.append([recipe_of(report, agg), runs(agg, report), step_modes(report),
+                     accuracy(agg),
+                     seconds(agg["train_s_mean"]) if ok else "-",
+                     seconds(agg["time_to_result_s_mean"]) if ok else "-",
+                     mean_tflops(report),
                      card(report.get("context", {}))])
     return aligned(header, rows)
+
+
+def clocks(c):
+    if not c.get("gpu_max_sm_clock_mhz"):
+        return "-"
+    return (f"{c.get('gpu_sm_clock_mhz', 0):.0f} / {c.get('gpu_max_sm_clock_mhz', 0):.0f} / "
+            f"{c.get('gpu_mem_clock_mhz', 0):.0f} MHz, {c.get('gpu_power_limit_w', 0):.0f} W")
+
+
+def warmup(report):
+    w = report.get("warmup") or {}
+    if not w:
+        return "none"
+    return f"{'ran' if w.get('ran') else 'FAILED'} ({w.get('seconds', 0):.1f} s)"
 
 
 def markdown(reports):
@@ -130,9 +160,11 @@ def markdown(reports):
                      c.get("driver_version") or "-", c.get("cuda_version") or "-",
                      c.get("cudnn_version") or "-", c.get("libtorch_version", ""),
                      c.get("build_type", ""), "yes" if c.get("tf32_allowed") else "no",
-                     "yes" if c.get("cudnn_benchmark") else "no", c.get("cpu_threads", "")])
+                     "yes" if c.get("cudnn_benchmark") else "no", c.get("cpu_threads", ""),
+                     clocks(c), warmup(report)])
     out += [markdown_table(["recipe", "date", "host", "device", "card", "driver", "CUDA", "cuDNN",
-                            "LibTorch", "build", "TF32", "cuDNN benchmark", "CPU threads"],
+                            "LibTorch", "build", "TF32", "cuDNN benchmark", "CPU threads",
+                            "SM / max SM / memory clock, power limit", "warm-up"],
                            rows), ""]
 
     out += ["## Runs", ""]
@@ -142,10 +174,14 @@ def markdown(reports):
             t = r.get("timings", {})
             rows.append([r.get("recipe", ""), r.get("seed", ""), r.get("status", ""),
                          pct(r.get("headline_accuracy", 0)), pct(r.get("live_accuracy", 0)),
+                         r.get("step_mode") or "eager",
                          f"{t.get('train_s', 0):.2f}", f"{t.get('time_to_result_s', 0):.2f}",
+                         f"{t.get('init_s', 0):.2f}", f"{t.get('capture_s', 0):.2f}",
+                         f"{t.get('final_eval_s', 0):.2f}",
                          r.get("config_sha256", "")[:12], r.get("message") or ""])
-    out += [markdown_table(["recipe", "seed", "status", "headline", "live net", "train_s",
-                            "time_to_result_s", "config sha256", "message"], rows)]
+    out += [markdown_table(["recipe", "seed", "status", "headline", "live net", "step", "train_s",
+                            "time_to_result_s", "init_s", "capture_s", "final_eval_s",
+                            "config sha256", "message"], rows)]
     return "\n".join(out)
 
 

@@ -1,0 +1,124 @@
+#include "core/step.h"
+
+#include <c10/util/Exception.h>
+
+#include <utility>
+#include <vector>
+
+#ifdef CIFARBENCH_WITH_CUDA
+#include "core/cuda/cuda_graph.h"
+#endif
+
+namespace cifarbench {
+
+std::string StepKindName(StepKind kind) {
+  switch (kind) {
+    case StepKind::kEager: return "eager";
+    case StepKind::kStatic: return "static";
+    case StepKind::kGraph: return "graph";
+  }
+  return "?";
+}
+
+absl::StatusOr<StepKind> ResolveStepKind(v1::StepMode mode, at::Device device) {
+#ifdef CIFARBENCH_WITH_CUDA
+  constexpr bool kCudaBuild = true;
+#else
+  constexpr bool kCudaBuild = false;
+#endif
+  switch (mode) {
+    case v1::STEP_MODE_EAGER: return StepKind::kEager;
+    case v1::STEP_MODE_STATIC: return StepKind::kStatic;
+    case v1::STEP_MODE_GRAPH:
+      if (!device.is_cuda() || !kCudaBuild) {
+        return absl::FailedPreconditionError(
+            "train.step_mode STEP_MODE_GRAPH needs a CUDA device and a CUDA build of cifarbench "
+            "(this run is on " + device.str() + (kCudaBuild ? "" : ", in a build without CUDA") +
+            "); use STEP_MODE_STATIC or STEP_MODE_EAGER");
+      }
+      return StepKind::kGraph;
+    default:  // STEP_MODE_AUTO
+      return device.is_cuda() && kCudaBuild ? StepKind::kGraph : StepKind::kEager;
+  }
+}
+
+TrainStep::TrainStep(StepKind kind, torch::nn::Module& module, Forward forward, Loss loss,
+                     double loss_scale, NesterovSgd& opt)
+    : kind_(kind),
+      module_(module),
+      forward_(std::move(forward)),
+      loss_(std::move(loss)),
+      loss_scale_(loss_scale),
+      opt_(opt) {}
+
+TrainStep::~TrainStep() = default;
+
+void TrainStep::Body() {
+  opt_.ZeroGrad();  // the backward below then writes fresh gradients (in a graph: its own pool)
+  out_.logits = forward_(static_x_);
+  out_.loss = loss_(out_.logits, static_y_);
+  (out_.loss * loss_scale_).backward();
+  opt_.StepOnDevice();
+}
+
+void TrainStep::Prepare(const at::Tensor& example_x, const at::Tensor& example_y,
+                        int warmup_steps) {
+  if (kind_ == StepKind::kEager) return;
+  static_x_ = at::empty_like(example_x);  // keeps the memory format
+  static_y_ = at::empty_like(example_y);
+  static_x_.copy_(example_x);
+  static_y_.copy_(example_y);
+  if (kind_ == StepKind::kGraph) {
+#ifdef CIFARBENCH_WITH_CUDA
+    // Everything the warm-up steps change: parameters, buffers (BatchNorm statistics and
+    // counters) and the momentum buffers.
+    std::vector<at::Tensor> state;
+    for (const at::Tensor& p : module_.parameters(/*recurse=*/true)) state.push_back(p);
+    for (const at::Tensor& b : module_.buffers(/*recurse=*/true)) state.push_back(b);
+    for (const auto& group : opt_.momentum_buffers()) {
+      for (const at::Tensor& b : group) state.push_back(b);
+    }
+    std::vector<at::Tensor> saved;
+    {
+      at::NoGradGuard no_grad;
+      for (const at::Tensor& t : state) saved.push_back(t.detach().clone());
+    }
+    opt_.LoadRates();
+    graph_ = MakeCudaStepGraph();
+    graph_->Capture([this] { Body(); }, warmup_steps, [&] {
+      at::NoGradGuard no_grad;
+      for (size_t i = 0; i < state.size(); ++i) state[i].detach().copy_(saved[i]);
+      opt_.ZeroGrad();
+    });
+#else
+    TORCH_CHECK(false, "TrainStep: graph mode in a build without CUDA");
+#endif
+  }
+  prepared_ = true;
+}
+
+StepOutputs TrainStep::Run(const at::Tensor& x, const at::Tensor& y) {
+  if (kind_ == StepKind::kEager) {
+    at::Tensor logits = forward_(x);
+    at::Tensor loss = loss_(logits, y);
+    (loss * loss_scale_).backward();
+    opt_.Step();
+    opt_.ZeroGrad();
+    return {loss, logits};
+  }
+  if (!prepared_) Prepare(x, y);
+  {
+    at::NoGradGuard no_grad;
+    static_x_.copy_(x);
+    static_y_.copy_(y);
+  }
+  opt_.LoadRates();
+  if (kind_ == StepKind::kGraph) {
+    graph_->Replay();
+  } else {
+    Body();
+  }
+  return out_;
+}
+
+}  // namespace cifarbench

@@ -1,0 +1,82 @@
+// One training step (forward, summed loss, backward, optimiser update) in one of three modes
+// (proto/recipe.proto StepMode):
+//   eager   the plain LibTorch calls on the batch tensors, every step (the references' way);
+//   static  the same arithmetic on fixed input tensors, with the rates read from device tensors
+//           (NesterovSgd::StepOnDevice) and the outputs in fixed tensors: what a CUDA graph
+//           replays, run eagerly (on CPU it must give the eager step's result, and a test
+//           checks that it does);
+//   graph   the static step captured once in a CUDA graph (core/cuda/cuda_graph.h) and replayed:
+//           per step the host only copies the batch in, fills the rate tensors and launches the
+//           graph. CUDA builds only.
+// The EMA / lookahead update (every few steps, with a decay that changes) runs eagerly beside
+// the graph.
+#ifndef CIFARBENCH_CORE_STEP_H_
+#define CIFARBENCH_CORE_STEP_H_
+
+#include <ATen/ATen.h>
+#include <torch/nn/module.h>
+
+#include <functional>
+#include <memory>
+#include <string>
+
+#include "absl/status/statusor.h"
+#include "core/optim.h"
+#include "core/step_graph.h"
+#include "proto/recipe.pb.h"
+
+namespace cifarbench {
+
+enum class StepKind { kEager, kStatic, kGraph };
+std::string StepKindName(StepKind kind);  // "eager", "static", "graph"
+
+// STEP_MODE_AUTO is graph on CUDA (in a CUDA build), eager on CPU. FailedPrecondition for
+// STEP_MODE_GRAPH on CPU or in a build without CUDA.
+absl::StatusOr<StepKind> ResolveStepKind(v1::StepMode mode, at::Device device);
+
+struct StepOutputs {
+  at::Tensor loss;    // the summed loss (before loss_scale), 0-dim
+  at::Tensor logits;  // (batch, classes)
+};
+
+class TrainStep {
+ public:
+  using Forward = std::function<at::Tensor(const at::Tensor& x)>;
+  using Loss = std::function<at::Tensor(const at::Tensor& logits, const at::Tensor& targets)>;
+
+  // `module` is the trained network (its parameters and buffers are what a graph warm-up
+  // restores); `opt` updates it.
+  TrainStep(StepKind kind, torch::nn::Module& module, Forward forward, Loss loss,
+            double loss_scale, NesterovSgd& opt);
+  ~TrainStep();
+
+  StepKind kind() const { return kind_; }
+
+  // Static and graph modes: allocates the fixed input tensors shaped (and laid out) like the
+  // examples; graph mode then warms up and captures, restoring every parameter, buffer and
+  // momentum buffer (and dropping the gradients) so that the first real step starts from the
+  // state it would have had. A no-op in eager mode.
+  void Prepare(const at::Tensor& example_x, const at::Tensor& example_y, int warmup_steps = 3);
+
+  // One step on (x, y) at the rates in opt.groups()[*].lr. Outputs stay valid until the next
+  // Run (static and graph modes reuse the tensors).
+  StepOutputs Run(const at::Tensor& x, const at::Tensor& y);
+
+ private:
+  void Body();  // the static step, on static_x_ / static_y_
+
+  StepKind kind_;
+  torch::nn::Module& module_;
+  Forward forward_;
+  Loss loss_;
+  double loss_scale_;
+  NesterovSgd& opt_;
+  at::Tensor static_x_, static_y_;
+  StepOutputs out_;
+  std::unique_ptr<StepGraph> graph_;
+  bool prepared_ = false;
+};
+
+}  // namespace cifarbench
+
+#endif  // CIFARBENCH_CORE_STEP_H_

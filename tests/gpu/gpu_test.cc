@@ -1,0 +1,194 @@
+// GPU tests (label/tag gpu): skipped, with a message, where no CUDA GPU is usable; run by the
+// GPU runbook (tools/gpu/run.sh). Each compares the CUDA path with a reference computed the
+// plain way:
+//   - a CUDA-graph-replayed training step against the eager step, from the same state and
+//     batches (fp16, channels_last, the hlb network);
+//   - the fp16 network's logits against the fp32 network's on the same weights;
+//   - the augmentations on the GPU against the CPU implementation, given the same draws.
+#include <ATen/ATen.h>
+#include <torch/cuda.h>
+#include <torch/utils.h>
+
+#include <memory>
+#include <vector>
+
+#include "core/augment.h"
+#include "core/data.h"
+#include "core/evaluate.h"
+#include "core/optim.h"
+#include "core/step.h"
+#include "gtest/gtest.h"
+#include "recipes/hlb/hlb_net.h"
+
+namespace cifarbench {
+namespace {
+
+#define REQUIRE_GPU()                                                              \
+  do {                                                                             \
+    if (!torch::cuda::is_available()) {                                            \
+      GTEST_SKIP() << "no usable CUDA GPU here (this LibTorch build "              \
+                   << (at::hasCUDA() ? "has CUDA" : "has no CUDA")                 \
+                   << "); the GPU runbook (tools/gpu/run.sh) runs these tests";    \
+    }                                                                              \
+  } while (0)
+
+const at::Device kCuda(at::kCUDA, 0);
+
+v1::ModelConfig NarrowHlb() {
+  v1::ModelConfig m;
+  for (int w : {32, 64, 128}) m.add_widths(w);
+  m.set_whiten_kernel_size(2);
+  m.set_whiten_eps(1e-2);
+  m.set_bn_eps(1e-12);
+  m.set_bn_momentum(0.4);
+  m.set_output_scale(1.0 / 9);
+  return m;
+}
+
+// max |a - b| / max(1, max |b|), in fp32.
+double RelativeError(const at::Tensor& a, const at::Tensor& b) {
+  const at::Tensor fa = a.detach().to(at::kFloat).cpu();
+  const at::Tensor fb = b.detach().to(at::kFloat).cpu();
+  const double scale = std::max(1.0, fb.abs().max().item<double>());
+  return (fa - fb).abs().max().item<double>() / scale;
+}
+
+struct HlbTrainer {
+  HlbTrainer(StepKind kind, const hlb::HlbNet& init) : net(NarrowHlb()) {
+    {
+      at::NoGradGuard no_grad;
+      const auto src = init->parameters();
+      const auto dst = net->parameters();
+      for (size_t i = 0; i < src.size(); ++i) dst[i].copy_(src[i]);
+    }
+    ToComputeLayout(*net, kCuda, at::kHalf, /*channels_last=*/true);
+    std::vector<SgdGroup> groups(2);
+    groups[0].name = "bias";
+    groups[0].params = hlb::BiasParams(*net);
+    groups[0].weight_decay = 5e-4;
+    groups[1].name = "non_bias";
+    groups[1].params = hlb::NonBiasParams(*net);
+    groups[1].weight_decay = 5e-4;
+    opt = std::make_unique<NesterovSgd>(v1::SGD_NESTEROV, 0.85, groups);
+    step = std::make_unique<TrainStep>(
+        kind, *net, [this](const at::Tensor& x) { return net->forward(x); },
+        [](const at::Tensor& logits, const at::Tensor& y) {
+          return SmoothedCrossEntropySum(logits, y, 0.2);
+        },
+        0.5, *opt);
+  }
+  hlb::HlbNet net;
+  std::unique_ptr<NesterovSgd> opt;
+  std::unique_ptr<TrainStep> step;
+};
+
+TEST(GpuTest, GraphReplayedStepMatchesEagerStep) {
+  REQUIRE_GPU();
+#ifndef CIFARBENCH_WITH_CUDA
+  GTEST_SKIP() << "this build of cifarbench has no CUDA graph support (CIFARBENCH_WITH_CUDA)";
+#else
+  at::globalContext().setBenchmarkCuDNN(true);
+  torch::manual_seed(0);
+  hlb::HlbNet init(NarrowHlb());
+  hlb::ApplyDiracInit(*init);
+  HlbTrainer eager(StepKind::kEager, init);
+  HlbTrainer graph(StepKind::kGraph, init);
+  const int64_t batch = 128;
+  const at::Tensor images = at::randn({4 * batch, 3, 32, 32}, at::TensorOptions().device(kCuda))
+                                .to(at::kHalf)
+                                .contiguous(at::MemoryFormat::ChannelsLast);
+  const at::Tensor labels =
+      at::one_hot(at::randint(10, {4 * batch}, at::TensorOptions().dtype(at::kLong).device(kCuda)), 10)
+          .to(at::kFloat);
+  eager.net->train();
+  graph.net->train();
+  graph.step->Prepare(images.narrow(0, 0, batch), labels.narrow(0, 0, batch));
+  for (int s = 0; s < 4; ++s) {
+    for (HlbTrainer* t : {&eager, &graph}) {
+      t->opt->groups()[0].lr = 0.02 * (s + 1);
+      t->opt->groups()[1].lr = 0.01 * (s + 1);
+    }
+    const at::Tensor x = images.narrow(0, s * batch, batch);
+    const at::Tensor y = labels.narrow(0, s * batch, batch);
+    StepOutputs a = eager.step->Run(x, y);
+    StepOutputs b = graph.step->Run(x, y);
+    EXPECT_LT(RelativeError(b.loss, a.loss), 1e-2) << "step " << s << ": graph loss "
+        << b.loss.item<double>() << ", eager " << a.loss.item<double>();
+    EXPECT_LT(RelativeError(b.logits, a.logits), 2e-2) << "step " << s;
+  }
+  const auto pa = eager.net->parameters();
+  const auto pb = graph.net->parameters();
+  ASSERT_EQ(pa.size(), pb.size());
+  for (size_t i = 0; i < pa.size(); ++i) {
+    EXPECT_LT(RelativeError(pb[i], pa[i]), 1e-2) << "parameter " << i;
+  }
+  const auto ba = eager.net->buffers();
+  const auto bb = graph.net->buffers();
+  for (size_t i = 0; i < ba.size(); ++i) {
+    EXPECT_LT(RelativeError(bb[i], ba[i]), 1e-2) << "buffer " << i;
+  }
+  // The graph really trained: its parameters left the initial ones.
+  EXPECT_GT(RelativeError(pb[1], init->parameters()[1].to(kCuda)), 1e-4);
+#endif
+}
+
+TEST(GpuTest, Fp16LogitsMatchFp32Logits) {
+  REQUIRE_GPU();
+  torch::manual_seed(1);
+  hlb::HlbNet net32(NarrowHlb());
+  hlb::ApplyDiracInit(*net32);
+  hlb::HlbNet net16(NarrowHlb());
+  {
+    at::NoGradGuard no_grad;
+    const auto src = net32->parameters();
+    const auto dst = net16->parameters();
+    for (size_t i = 0; i < src.size(); ++i) dst[i].copy_(src[i]);
+  }
+  ToComputeLayout(*net32, kCuda, at::kFloat, /*channels_last=*/false);
+  ToComputeLayout(*net16, kCuda, at::kHalf, /*channels_last=*/true);
+  net32->eval();
+  net16->eval();
+  at::NoGradGuard no_grad;
+  const at::Tensor x = at::randn({256, 3, 32, 32}, at::TensorOptions().device(kCuda));
+  const at::Tensor l32 = net32->forward(x);
+  const at::Tensor l16 = net16->forward(x.to(at::kHalf).contiguous(at::MemoryFormat::ChannelsLast));
+  EXPECT_EQ(l16.scalar_type(), at::kHalf);
+  EXPECT_LT(RelativeError(l16, l32), 2e-2);
+  // Same predictions for all but a few borderline images.
+  const double agree = (l16.to(at::kFloat).argmax(1) == l32.argmax(1)).to(at::kFloat).mean().item<double>();
+  EXPECT_GE(agree, 0.97);
+}
+
+TEST(GpuTest, AugmentationOnGpuEqualsCpuGivenTheSameDraws) {
+  REQUIRE_GPU();
+  torch::manual_seed(2);
+  const int64_t n = 500;
+  const at::Tensor raw = at::randint(256, {n, 3, 32, 32}, at::TensorOptions().dtype(at::kByte));
+  const at::Tensor cpu_images = ReflectPad(Normalize(raw, at::kFloat), 2);
+  const at::Tensor gpu_images = cpu_images.to(kCuda);
+
+  const CropFlipDraws draws = DrawCropFlip(n, 4, 0.5, at::kCPU);
+  CropFlipDraws gpu_draws{draws.offset_y.to(kCuda), draws.offset_x.to(kCuda), draws.flip.to(kCuda)};
+  const at::Tensor crop_cpu = CropFlip(cpu_images, draws, 32);
+  const at::Tensor crop_gpu = CropFlip(gpu_images, gpu_draws, 32);
+  EXPECT_TRUE(at::equal(crop_gpu.cpu(), crop_cpu));
+
+  const BoxDraws boxes = DrawBoxes(n, 32, 32, 12, at::kCPU);
+  const BoxDraws gpu_boxes{boxes.top.to(kCuda), boxes.left.to(kCuda)};
+  EXPECT_TRUE(at::equal(Cutout(crop_gpu, gpu_boxes, 12).cpu(), Cutout(crop_cpu, boxes, 12)));
+
+  const at::Tensor labels = at::one_hot(at::randint(10, {n}), 10).to(at::kFloat);
+  const at::Tensor perm = at::randperm(n);
+  const CutmixResult mixed_cpu = Cutmix(crop_cpu, labels, perm, boxes, 12);
+  const CutmixResult mixed_gpu =
+      Cutmix(crop_gpu, labels.to(kCuda), perm.to(kCuda), gpu_boxes, 12);
+  EXPECT_TRUE(at::equal(mixed_gpu.images.cpu(), mixed_cpu.images));
+  EXPECT_TRUE(at::allclose(mixed_gpu.labels.cpu(), mixed_cpu.labels, 0, 1e-7));
+
+  // And in the run's dtype (fp16 on CUDA): the gather moves values, so equal there too.
+  EXPECT_TRUE(at::equal(CropFlip(gpu_images.to(at::kHalf), gpu_draws, 32).cpu(),
+                        crop_cpu.to(at::kHalf)));
+}
+
+}  // namespace
+}  // namespace cifarbench
