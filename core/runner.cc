@@ -56,6 +56,23 @@ std::string HeadlineName(const v1::EvalConfig& eval) {
 
 }  // namespace
 
+void SetTimeToTarget(const v1::RecipeConfig& config, v1::RunReport* report) {
+  report->set_target_epoch(-1);
+  report->set_time_to_target_s(0);
+  if (config.target_accuracy() <= 0) return;
+  const bool ema = config.eval().headline_network() == v1::EVAL_NETWORK_EMA;
+  for (const v1::EpochRow& row : report->epochs()) {
+    if (!row.evaluated()) continue;
+    if (ema && !row.ema_evaluated()) continue;
+    const double acc = ema ? row.ema_val_acc() : row.val_acc();
+    if (acc >= config.target_accuracy()) {
+      report->set_target_epoch(row.epoch());
+      report->set_time_to_target_s(row.total_train_seconds());
+      return;
+    }
+  }
+}
+
 v1::RecipeConfig WarmupConfig(const v1::RecipeConfig& config) {
   v1::RecipeConfig warm = config;
   warm.mutable_train()->set_epochs(std::min(config.train().epochs(), 1.0));
@@ -184,6 +201,7 @@ absl::StatusOr<v1::BenchReport> RunRecipe(const v1::RecipeConfig& config,
         c->set_achieved_tflops(c->train_flops() / report->timings().train_s() / 1e12);
       }
     }
+    SetTimeToTarget(config, report);
     report->mutable_timings()->set_wall_s(
         std::chrono::duration<double>(std::chrono::steady_clock::now() - wall_start).count());
     if (options.progress) std::fprintf(options.out, "\r\033[K");  // end a progress line
@@ -200,10 +218,15 @@ absl::StatusOr<v1::BenchReport> RunRecipe(const v1::RecipeConfig& config,
     } else {
       std::fprintf(options.out,
                    "run %d: headline accuracy (%s) %.2f%%, train_s %.2f s, "
-                   "time_to_result_s %.2f s, %.4f TFLOP/s achieved\n",
+                   "time_to_result_s %.2f s, %.4f TFLOP/s achieved (%s step%s)\n",
                    i + 1, report->headline().c_str(), 100 * report->headline_accuracy(),
                    report->timings().train_s(), report->timings().time_to_result_s(),
-                   report->cost().achieved_tflops());
+                   report->cost().achieved_tflops(), report->step_mode().c_str(),
+                   report->target_epoch() >= 0
+                       ? absl::StrFormat("; target reached after epoch %d at %.2f s",
+                                         report->target_epoch(), report->time_to_target_s())
+                             .c_str()
+                       : "");
     }
 
     bench.clear_aggregates();

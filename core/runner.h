@@ -36,6 +36,9 @@ struct RunnerOptions {
 // and the step's graph capture.
 v1::RecipeConfig WarmupConfig(const v1::RecipeConfig& config);
 
+// Fills the run's target_epoch and time_to_target_s from its evaluated epochs.
+void SetTimeToTarget(const v1::RecipeConfig& config, v1::RunReport* report);
+
 // Runs config.runs() runs with seeds seed, seed + 1, ... Returns the bench report (also on
 // DIVERGED or INTERRUPTED runs, which it records). Errors only for what stops everything: an
 // unknown plugin, a report that cannot be written.

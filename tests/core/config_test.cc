@@ -417,7 +417,7 @@ TEST(ConfigOverrideTest, StringAndUint64) {
 TEST(ConfigOverrideTest, BadField) {
   EXPECT_EQ(OverrideError("train.batch_sizee=3"),
             "--set 'train.batch_sizee=3': no field 'batch_sizee' in cifarbench.v1.TrainConfig "
-            "(fields: batch_size, epochs, label_smoothing, loss_scale)");
+            "(fields: batch_size, epochs, label_smoothing, loss_scale, step_mode)");
   EXPECT_EQ(OverrideError("trian.batch_size=3"),
             "--set 'trian.batch_size=3': no field 'trian' in cifarbench.v1.RecipeConfig "
             "(fields: name, plugin, description, data, model, optimizer, train, schedule, "
@@ -462,7 +462,7 @@ TEST(ConfigOverrideTest, MissingEquals) {
 TEST(ConfigOverrideTest, NotAScalar) {
   EXPECT_EQ(OverrideError("train=3"),
             "--set 'train=3': train is a message; set one of its fields (fields: batch_size, "
-            "epochs, label_smoothing, loss_scale)");
+            "epochs, label_smoothing, loss_scale, step_mode)");
   EXPECT_EQ(OverrideError("seed.x=3"),
             "--set 'seed.x=3': seed is not a message; it has no field 'x'");
 }
@@ -470,7 +470,7 @@ TEST(ConfigOverrideTest, NotAScalar) {
 TEST(ConfigOverrideTest, OverrideErrorStopsLoading) {
   EXPECT_EQ(LoadError(kGoodRecipe, {"train.batch_size=256", "train.batch_sizee=3"}),
             "--set 'train.batch_sizee=3': no field 'batch_sizee' in cifarbench.v1.TrainConfig "
-            "(fields: batch_size, epochs, label_smoothing, loss_scale)");
+            "(fields: batch_size, epochs, label_smoothing, loss_scale, step_mode)");
 }
 
 TEST(ConfigOverrideTest, SemanticErrorNamesTheOverride) {

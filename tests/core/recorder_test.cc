@@ -5,6 +5,7 @@
 #include <atomic>
 #include <limits>
 
+#include "core/runner.h"
 #include "gtest/gtest.h"
 
 namespace cifarbench {
@@ -80,6 +81,40 @@ TEST(RunRecorderTest, StopRequestEndsTheRunAsInterrupted) {
   EXPECT_FALSE(r.Step(1, 2, at::ones({}), logits, at::eye(3).narrow(0, 0, 2)));
   EXPECT_EQ(r.EndEpoch(0, 2, 1.0), nullptr);
   EXPECT_EQ(report.status(), v1::INTERRUPTED);
+}
+
+TEST(TimeToTargetTest, FirstEvaluatedEpochOfTheHeadlineNetworkAtTarget) {
+  v1::RecipeConfig config;
+  config.set_target_accuracy(0.94);
+  config.mutable_eval()->set_headline_network(v1::EVAL_NETWORK_EMA);
+  v1::RunReport report;
+  auto add = [&](int epoch, bool evaluated, double live, bool ema_evaluated, double ema,
+                 double total) {
+    v1::EpochRow* row = report.add_epochs();
+    row->set_epoch(epoch);
+    row->set_evaluated(evaluated);
+    row->set_val_acc(live);
+    row->set_ema_evaluated(ema_evaluated);
+    row->set_ema_val_acc(ema);
+    row->set_total_train_seconds(total);
+  };
+  add(0, true, 0.95, false, 0.0, 1.0);   // live at target, but the headline is the EMA
+  add(1, false, 0.0, false, 0.0, 2.0);   // not evaluated
+  add(2, true, 0.93, true, 0.941, 3.5);  // the EMA reaches it here
+  add(3, true, 0.96, true, 0.97, 4.0);
+  SetTimeToTarget(config, &report);
+  EXPECT_EQ(report.target_epoch(), 2);
+  EXPECT_DOUBLE_EQ(report.time_to_target_s(), 3.5);
+
+  config.mutable_eval()->set_headline_network(v1::EVAL_NETWORK_LIVE);
+  SetTimeToTarget(config, &report);
+  EXPECT_EQ(report.target_epoch(), 0);
+  EXPECT_DOUBLE_EQ(report.time_to_target_s(), 1.0);
+
+  config.set_target_accuracy(0.99);  // never reached
+  SetTimeToTarget(config, &report);
+  EXPECT_EQ(report.target_epoch(), -1);
+  EXPECT_DOUBLE_EQ(report.time_to_target_s(), 0.0);
 }
 
 }  // namespace

@@ -178,10 +178,12 @@ def markdown(reports):
                          f"{t.get('train_s', 0):.2f}", f"{t.get('time_to_result_s', 0):.2f}",
                          f"{t.get('init_s', 0):.2f}", f"{t.get('capture_s', 0):.2f}",
                          f"{t.get('final_eval_s', 0):.2f}",
+                         (f"epoch {r['target_epoch']}, {r.get('time_to_target_s', 0):.2f} s"
+                          if r.get("target_epoch", -1) >= 0 else "-"),
                          r.get("config_sha256", "")[:12], r.get("message") or ""])
     out += [markdown_table(["recipe", "seed", "status", "headline", "live net", "step", "train_s",
                             "time_to_result_s", "init_s", "capture_s", "final_eval_s",
-                            "config sha256", "message"], rows)]
+                            "time to target", "config sha256", "message"], rows)]
     return "\n".join(out)
 
 
