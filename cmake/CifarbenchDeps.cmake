@@ -2,7 +2,7 @@
 # external labels:
 #   cifarbench_torch  <- @libtorch//:libtorch   (${TORCH_LIBRARIES}, headers, CIFARBENCH_WITH_CUDA)
 #   cifarbench_absl   <- @absl//:absl
-#   protobuf::libprotobuf, protobuf::protoc <- @com_google_protobuf
+#   cifarbench_protobuf, Protobuf_PROTOC_EXECUTABLE <- @com_google_protobuf
 #   GTest::gtest, GTest::gtest_main         <- @gtest
 # Everything is looked up through CMAKE_PREFIX_PATH / <Pkg>_DIR / <Pkg>_ROOT; nothing assumes /usr.
 include_guard(GLOBAL)
@@ -62,11 +62,36 @@ message(STATUS "cifarbench: abseil ${absl_VERSION} (${absl_DIR})")
 
 # --- protobuf ------------------------------------------------------------------------------
 # FindProtobuf (Debian ships no protobuf-config.cmake). Shared libprotobuf, as LibTorch uses it.
+# Not its protobuf::libprotobuf target: on the H200 machine (pip torch 2.11, CMake 4.4) linking
+# that target linked no libprotobuf at all (every protobuf symbol undefined), as when a target of
+# that name already exists when FindProtobuf runs (Caffe2Config.cmake, found first, can define a
+# placeholder when torch links its own protobuf). cifarbench_protobuf names the library and the
+# headers found here.
 find_package(Protobuf REQUIRED)
-if(NOT TARGET protobuf::protoc)
+if(NOT Protobuf_PROTOC_EXECUTABLE)
   message(FATAL_ERROR "cifarbench: protoc not found (Debian: protobuf-compiler; or set "
                       "Protobuf_PROTOC_EXECUTABLE)")
 endif()
+set(_cb_protobuf_library "${Protobuf_LIBRARY_RELEASE}")
+if(NOT _cb_protobuf_library)
+  set(_cb_protobuf_library "${Protobuf_LIBRARY}")
+endif()
+if(NOT _cb_protobuf_library OR NOT EXISTS "${_cb_protobuf_library}")
+  message(FATAL_ERROR "cifarbench: FindProtobuf found no libprotobuf file "
+                      "(Protobuf_LIBRARY=${Protobuf_LIBRARY}); set Protobuf_LIBRARY")
+endif()
+find_package(Threads REQUIRED)
+add_library(cifarbench_protobuf INTERFACE)
+target_link_libraries(cifarbench_protobuf INTERFACE "${_cb_protobuf_library}" Threads::Threads)
+target_include_directories(cifarbench_protobuf SYSTEM INTERFACE ${Protobuf_INCLUDE_DIRS})
+# Before every other include folder, so that no other copy of the protobuf (or abseil) headers,
+# e.g. one inside a LibTorch, is seen first. Not when they are the compiler's own /usr/include
+# (a -isystem /usr/include would reorder the C++ library's headers).
+foreach(_cb_inc IN LISTS Protobuf_INCLUDE_DIRS)
+  if(NOT _cb_inc STREQUAL "/usr/include")
+    include_directories(BEFORE SYSTEM "${_cb_inc}")
+  endif()
+endforeach()
 message(STATUS "cifarbench: protobuf ${Protobuf_VERSION}, protoc ${Protobuf_PROTOC_EXECUTABLE}")
 
 # --- GoogleTest ----------------------------------------------------------------------------

@@ -1,6 +1,7 @@
 #include "core/evaluate.h"
 
 #include <ATen/ATen.h>
+#include <ATen/core/grad_mode.h>  // at::NoGradGuard (not in ATen.h in 2.x)
 
 namespace cifarbench {
 

@@ -1,6 +1,7 @@
 #include "core/flops.h"
 
 #include <ATen/ATen.h>
+#include <ATen/core/grad_mode.h>  // at::NoGradGuard (not in ATen.h in 2.x)
 #include <ATen/record_function.h>
 
 #include <cstring>

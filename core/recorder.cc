@@ -1,5 +1,6 @@
 #include "core/recorder.h"
 
+#include <ATen/core/grad_mode.h>  // at::NoGradGuard (not in ATen.h in 2.x)
 #include <cmath>
 
 #include "absl/strings/str_cat.h"

@@ -1,5 +1,6 @@
 #include "core/step.h"
 
+#include <ATen/core/grad_mode.h>  // at::NoGradGuard (not in ATen.h in 2.x)
 #include <c10/util/Exception.h>
 
 #include <utility>

@@ -16,6 +16,7 @@
 // Built against LibTorch 1.13.1 (Debian) and 2.x (pip).
 
 #include <ATen/ATen.h>
+#include <ATen/core/grad_mode.h>  // at::NoGradGuard (not in ATen.h in 2.x)
 #include <torch/utils.h>
 
 #include <memory>

@@ -1,6 +1,7 @@
 #include "recipes/page/page_net.h"
 
 #include <ATen/ATen.h>
+#include <ATen/core/grad_mode.h>  // at::NoGradGuard (not in ATen.h in 2.x)
 #include <c10/util/Exception.h>
 
 #include <string>

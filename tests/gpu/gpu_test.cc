@@ -6,6 +6,7 @@
 //   - the fp16 network's logits against the fp32 network's on the same weights;
 //   - the augmentations on the GPU against the CPU implementation, given the same draws.
 #include <ATen/ATen.h>
+#include <ATen/core/grad_mode.h>  // at::NoGradGuard (not in ATen.h in 2.x)
 #include <torch/cuda.h>
 #include <torch/utils.h>
 

@@ -296,7 +296,10 @@ keep_going=()
 [[ "$generator" == Ninja ]] && keep_going=(-- -k 0)
 [[ "$generator" == "Unix Makefiles" ]] && keep_going=(-- -k)
 cmake --build "$build_dir" --parallel "$jobs" "${keep_going[@]}" >"$build_dir/build.log" 2>&1 || build_rc=$?
-grep -E 'error:|Error [0-9]|FAILED:' "$build_dir/build.log" | head -n 200 >"$out/logs/build-errors.log" || true
+# Each failure with its command line (ninja prints it after FAILED:) and the compiler's errors.
+grep -E -A1 'FAILED:' "$build_dir/build.log" | cut -c1-3000 | head -n 120 >"$out/logs/build-errors.log" || true
+grep -E 'error:|Error [0-9]|undefined reference' "$build_dir/build.log" | sort | uniq -c |
+  sort -rn | head -n 80 >>"$out/logs/build-errors.log" || true
 tail -n 200 "$build_dir/build.log" >"$out/logs/build-tail.log"
 tail -n 20 "$build_dir/build.log"
 [[ $build_rc -eq 0 ]] || head -n 60 "$out/logs/build-errors.log"

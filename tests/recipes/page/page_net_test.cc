@@ -5,6 +5,7 @@
 #include "recipes/page/page_net.h"
 
 #include <ATen/ATen.h>
+#include <ATen/core/grad_mode.h>  // at::NoGradGuard (not in ATen.h in 2.x)
 #include <torch/nn/modules/batchnorm.h>
 #include <torch/nn/modules/conv.h>
 
