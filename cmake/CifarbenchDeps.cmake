@@ -83,13 +83,13 @@ endif()
 find_package(Threads REQUIRED)
 add_library(cifarbench_protobuf INTERFACE)
 target_link_libraries(cifarbench_protobuf INTERFACE "${_cb_protobuf_library}" Threads::Threads)
-target_include_directories(cifarbench_protobuf SYSTEM INTERFACE ${Protobuf_INCLUDE_DIRS})
+target_include_directories(cifarbench_protobuf INTERFACE ${Protobuf_INCLUDE_DIRS})
 # Before every other include folder, so that no other copy of the protobuf (or abseil) headers,
 # e.g. one inside a LibTorch, is seen first. Not when they are the compiler's own /usr/include
 # (a -isystem /usr/include would reorder the C++ library's headers).
 foreach(_cb_inc IN LISTS Protobuf_INCLUDE_DIRS)
   if(NOT _cb_inc STREQUAL "/usr/include")
-    include_directories(BEFORE SYSTEM "${_cb_inc}")
+    include_directories(BEFORE "${_cb_inc}")
   endif()
 endforeach()
 message(STATUS "cifarbench: protobuf ${Protobuf_VERSION}, protoc ${Protobuf_PROTOC_EXECUTABLE}")

@@ -30,13 +30,14 @@ bool IsGemm(const char* name) {
 }
 
 std::unique_ptr<at::ObserverContext> OnStart(const at::RecordFunction& fn) {
-  if (g_counts != nullptr && IsConv(fn.name())) ++g_counts->conv_depth;
+  if (g_counts != nullptr && fn.name() != nullptr && IsConv(fn.name())) ++g_counts->conv_depth;
   return nullptr;
 }
 
 void OnEnd(const at::RecordFunction& fn, at::ObserverContext*) {
   if (g_counts == nullptr) return;
   const char* name = fn.name();
+  if (name == nullptr) return;
   const bool is_conv = IsConv(name);
   if (is_conv) --g_counts->conv_depth;
   const bool is_gemm = IsGemm(name) && g_counts->conv_depth == 0;

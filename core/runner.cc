@@ -3,6 +3,7 @@
 #include <c10/util/Exception.h>
 
 #include <algorithm>
+#include <cstdlib>
 #include <chrono>
 #include <cmath>
 #include <memory>
@@ -96,7 +97,9 @@ absl::StatusOr<v1::BenchReport> RunRecipe(const v1::RecipeConfig& config,
 
   // The network's cost, once per config (a CPU forward pass of a fresh network).
   v1::NetworkCost cost;
-  try {
+  // CIFARBENCH_SKIP_COST=1 skips the count (reports then carry no FLOP figures).
+  const char* skip_cost = std::getenv("CIFARBENCH_SKIP_COST");
+  if (skip_cost == nullptr || std::string(skip_cost) != "1") try {
     NetworkHandle net = plugin_info.factory()->BuildNetwork(config);
     if (net.module != nullptr && net.forward) {
       NetworkCost c = CountNetworkCost(*net.module, net.forward);
