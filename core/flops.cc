@@ -29,36 +29,54 @@ bool IsGemm(const char* name) {
          std::strcmp(name, "aten::bmm") == 0;
 }
 
-std::unique_ptr<at::ObserverContext> OnStart(const at::RecordFunction& fn) {
-  if (g_counts != nullptr && fn.name() != nullptr && IsConv(fn.name())) ++g_counts->conv_depth;
-  return nullptr;
-}
+// What OnStart learns from the inputs, handed to OnEnd through RecordFunction's observer
+// context. LibTorch 2.x keeps a RecordFunction's inputs valid only inside the start callback
+// (reading them in the end callback crashed under pip torch 2.11 on the H200 machine), so the
+// inputs are read here and only the outputs at the end.
+struct MacContext : at::ObserverContext {
+  bool conv = false;             // an aten::convolution (its depth is decremented at the end)
+  bool counted = false;          // the MACs of this call are counted
+  int64_t macs_per_output = 0;   // MACs per output element
+};
 
-void OnEnd(const at::RecordFunction& fn, at::ObserverContext*) {
-  if (g_counts == nullptr) return;
+std::unique_ptr<at::ObserverContext> OnStart(const at::RecordFunction& fn) {
+  if (g_counts == nullptr || fn.name() == nullptr) return nullptr;
   const char* name = fn.name();
-  if (name == nullptr) return;
   const bool is_conv = IsConv(name);
-  if (is_conv) --g_counts->conv_depth;
   const bool is_gemm = IsGemm(name) && g_counts->conv_depth == 0;
-  if (!is_conv && !is_gemm) return;
-  auto inputs = fn.inputs();
-  const auto& outputs = fn.outputs();
-  if (outputs.empty() || !outputs[0].isTensor()) return;
-  const at::Tensor out = outputs[0].toTensor();
+  if (!is_conv && !is_gemm) return nullptr;
+  auto ctx = std::make_unique<MacContext>();
+  ctx->conv = is_conv;
+  if (is_conv) ++g_counts->conv_depth;
+  const auto inputs = fn.inputs();
   if (is_conv) {
-    if (inputs.size() < 2 || !inputs[1].isTensor()) return;
     // Each output element costs in_channels/groups * kh * kw MACs: weight.numel() / out_ch.
-    const at::Tensor weight = inputs[1].toTensor();
-    g_counts->macs += out.numel() * (weight.numel() / weight.size(0));
-    g_counts->convs += 1;
+    // Only the outermost convolution counts (its own GEMMs are not counted again).
+    if (g_counts->conv_depth == 1 && inputs.size() >= 2 && inputs[1].isTensor()) {
+      const at::Tensor weight = inputs[1].toTensor();
+      ctx->macs_per_output = weight.numel() / weight.size(0);
+      ctx->counted = true;
+    }
   } else {
     // mm(a, b), bmm(a, b), addmm(bias, a, b): each output element costs a's last dimension.
     const size_t a_index = std::strcmp(name, "aten::addmm") == 0 ? 1 : 0;
-    if (inputs.size() <= a_index || !inputs[a_index].isTensor()) return;
-    g_counts->macs += out.numel() * inputs[a_index].toTensor().size(-1);
-    g_counts->linears += 1;
+    if (inputs.size() > a_index && inputs[a_index].isTensor()) {
+      ctx->macs_per_output = inputs[a_index].toTensor().size(-1);
+      ctx->counted = true;
+    }
   }
+  return ctx;
+}
+
+void OnEnd(const at::RecordFunction& fn, at::ObserverContext* observer_ctx) {
+  if (g_counts == nullptr || observer_ctx == nullptr) return;
+  const auto* ctx = static_cast<const MacContext*>(observer_ctx);
+  if (ctx->conv) --g_counts->conv_depth;
+  if (!ctx->counted) return;
+  const auto& outputs = fn.outputs();
+  if (outputs.empty() || !outputs[0].isTensor()) return;
+  g_counts->macs += outputs[0].toTensor().numel() * ctx->macs_per_output;
+  (ctx->conv ? g_counts->convs : g_counts->linears) += 1;
 }
 
 }  // namespace

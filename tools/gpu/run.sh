@@ -19,10 +19,14 @@
 #                       10 runs and the others with 1
 #   --jobs=N            build and ctest parallelism (default: nproc)
 #   --ctest_regex=RE    run only the tests matching RE (default: all of them, GPU ones included)
-#   --steps=LIST        which of data, ctest and bench to run after the build (always done, and
-#                       a no-op when up to date); default all. With a bundle staged over several
-#                       calls (each carrying part of the data), e.g. --steps=build first, then
-#                       --steps=build,ctest, then the default: the data step needs every batch
+#   --steps=LIST        which of unpack, data, ctest and bench to run after the build (always
+#                       done, and a no-op when up to date); default build,data,ctest,bench.
+#                       data unpacks and verifies every batch (those already unpacked into the
+#                       build folder are kept); unpack only those this bundle holds. A device
+#                       call carries at most 64 MiB and each call's carried bundle replaces the
+#                       last one, so stage CIFAR-10 over three calls, each carrying debs/,
+#                       bundle.txt, data/SHA256SUMS and two batches: --steps=build,unpack,ctest,
+#                       then --steps=unpack, then --steps=build,data,bench (docs/benchmarks.md)
 #   --dry_run           stop before the benchmarks, printing their commands (after the build,
 #                       which the recipe list needs)
 #
@@ -85,14 +89,14 @@ bad_usage() {
 [[ ! "$out" -ef "$source_root" ]] || bad_usage "--out must not be the source tree (its reports/ and logs/ are replaced)"
 [[ "$device" =~ ^(cpu|cuda|cuda:[0-9]+)$ ]] || bad_usage "--device must be cuda, cuda:N or cpu, got '$device'"
 [[ "$jobs" =~ ^[1-9][0-9]*$ ]] || bad_usage "--jobs must be a positive number, got '$jobs'"
-[[ "$steps" =~ ^(build|data|ctest|bench)(,(build|data|ctest|bench))*$ ]] ||
-  bad_usage "--steps must be a comma-separated list of build, data, ctest, bench; got '$steps'"
+[[ "$steps" =~ ^(build|unpack|data|ctest|bench)(,(build|unpack|data|ctest|bench))*$ ]] ||
+  bad_usage "--steps must be a comma-separated list of build, unpack, data, ctest, bench; got '$steps'"
 want_step() { [[ ",$steps," == *",$1,"* ]]; }
 if want_step bench && ! want_step data; then
   bad_usage "--steps: bench needs data (the benchmarks read the unpacked batches)"
 fi
 [[ -d "$bundle/debs" ]] || bad_usage "--bundle=$bundle has no debs/ (made by tools/gpu/bundle.sh?)"
-! want_step data || [[ -d "$bundle/data" ]] ||
+! { want_step data || want_step unpack; } || [[ -d "$bundle/data" ]] ||
   bad_usage "--bundle=$bundle has no data/ (made by tools/gpu/bundle.sh?)"
 requested=()  # NAME:RUNS, RUNS empty for the recipe's own
 if [[ -n "$recipes_arg" ]]; then
@@ -230,7 +234,7 @@ they need glibc >= 2.34 and the libstdc++ of GCC >= 11 on this machine"
 echo "$protoc_version; LD_LIBRARY_PATH=$LD_LIBRARY_PATH"
 
 # ------------------------------------------------------------------------------------------
-if want_step data; then
+if want_step data || want_step unpack; then
 section "CIFAR-10"
 echo "unpack into $data and verify"
 mkdir -p "$data"
@@ -240,7 +244,11 @@ while read -r sum file; do
     echo "$file: OK (already unpacked)"
     continue
   fi
-  [[ -f "$bundle/data/$file.xz" ]] || die "the bundle has no data/$file.xz"
+  if [[ ! -f "$bundle/data/$file.xz" ]]; then
+    # unpack (a staged call): what this call carries; data: every batch must be there.
+    want_step data || { echo "$file: not in this call's bundle (yet)"; continue; }
+    die "the bundle has no data/$file.xz, and $data/$file is not unpacked yet"
+  fi
   xz -dc -- "$bundle/data/$file.xz" >"$data/$file.tmp" || die "cannot decompress data/$file.xz"
   [[ "$(sha256sum "$data/$file.tmp" | cut -d' ' -f1)" == "$sum" ]] ||
     die "data/$file.xz does not unpack to the sha256 in the bundle's SHA256SUMS (damaged copy?)"
