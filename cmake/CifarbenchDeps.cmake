@@ -94,6 +94,15 @@ foreach(_cb_inc IN LISTS Protobuf_INCLUDE_DIRS)
 endforeach()
 message(STATUS "cifarbench: protobuf ${Protobuf_VERSION}, protoc ${Protobuf_PROTOC_EXECUTABLE}")
 
+# --- Boost.Math (headers only) ------------------------------------------------------------
+# Found by its header, not FindBoost (CMake 4 removed that module).
+find_path(CIFARBENCH_BOOST_INCLUDE_DIR boost/math/distributions/students_t.hpp)
+if(NOT CIFARBENCH_BOOST_INCLUDE_DIR)
+  message(FATAL_ERROR "cifarbench: Boost.Math headers not found (Debian: libboost-dev; or set "
+                      "CIFARBENCH_BOOST_INCLUDE_DIR)")
+endif()
+message(STATUS "cifarbench: Boost.Math headers in ${CIFARBENCH_BOOST_INCLUDE_DIR}")
+
 # --- GoogleTest ----------------------------------------------------------------------------
 if(CIFARBENCH_BUILD_TESTS)
   find_package(GTest REQUIRED)

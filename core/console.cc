@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "absl/strings/str_format.h"
+#include "core/stats.h"
 
 namespace cifarbench {
 
@@ -58,16 +59,30 @@ v1::Aggregate Aggregate(const std::string& recipe, double target_accuracy,
     if (r->headline_accuracy() >= target_accuracy) ++at_target;
   }
   a.set_ok_runs(static_cast<int>(acc.size()));
+  a.set_p_value_above_target(1.0);
   if (acc.empty()) return a;
-  MeanStd ma = ComputeMeanStd(acc), mt = ComputeMeanStd(train), mr = ComputeMeanStd(ttr);
-  a.set_accuracy_mean(ma.mean);
-  a.set_accuracy_std(ma.std);
-  a.set_accuracy_min(*std::min_element(acc.begin(), acc.end()));
-  a.set_accuracy_max(*std::max_element(acc.begin(), acc.end()));
-  a.set_train_s_mean(mt.mean);
-  a.set_train_s_std(mt.std);
-  a.set_time_to_result_s_mean(mr.mean);
+  const Summary sa = Summarize(acc), st = Summarize(train), sr = Summarize(ttr);
+  a.set_accuracy_mean(sa.mean);
+  a.set_accuracy_std(sa.std);
+  a.set_accuracy_min(sa.min);
+  a.set_accuracy_max(sa.max);
+  const Interval ci = MeanConfidenceInterval(acc, 0.95);
+  a.set_accuracy_ci95_low(ci.low);
+  a.set_accuracy_ci95_high(ci.high);
+  a.set_p_value_above_target(OneSidedTTestPValue(acc, target_accuracy));
   a.set_fraction_at_target(static_cast<double>(at_target) / acc.size());
+  a.set_train_s_mean(st.mean);
+  a.set_train_s_std(st.std);
+  a.set_train_s_median(st.median);
+  a.set_train_s_min(st.min);
+  a.set_train_s_max(st.max);
+  a.set_train_s_olympic_mean(st.olympic_mean);
+  a.set_time_to_result_s_mean(sr.mean);
+  a.set_time_to_result_s_std(sr.std);
+  a.set_time_to_result_s_median(sr.median);
+  a.set_time_to_result_s_min(sr.min);
+  a.set_time_to_result_s_max(sr.max);
+  a.set_time_to_result_s_olympic_mean(sr.olympic_mean);
   return a;
 }
 
@@ -76,11 +91,15 @@ std::string SummaryLine(const v1::Aggregate& a) {
     return absl::StrFormat("%s: %d run(s), none finished OK\n", a.recipe(), a.runs());
   }
   return absl::StrFormat(
-      "%s: %d/%d runs OK, headline accuracy %.2f%% ± %.2f%% (min %.2f%%, max %.2f%%), "
-      "train_s %.2f ± %.2f s, time_to_result_s %.2f s, %.0f%% of runs >= target %.2f%%\n",
+      "%s: %d/%d runs OK, headline accuracy %.2f%% ± %.2f%% (min %.2f%%, max %.2f%%, "
+      "95%% CI %.2f-%.2f%%), train_s %.2f ± %.2f s (median %.2f, olympic mean %.2f), "
+      "time_to_result_s %.2f s, %.0f%% of runs >= target %.2f%% (p = %.3g for mean <= "
+      "target)\n",
       a.recipe(), a.ok_runs(), a.runs(), 100 * a.accuracy_mean(), 100 * a.accuracy_std(),
-      100 * a.accuracy_min(), 100 * a.accuracy_max(), a.train_s_mean(), a.train_s_std(),
-      a.time_to_result_s_mean(), 100 * a.fraction_at_target(), 100 * a.target_accuracy());
+      100 * a.accuracy_min(), 100 * a.accuracy_max(), 100 * a.accuracy_ci95_low(),
+      100 * a.accuracy_ci95_high(), a.train_s_mean(), a.train_s_std(), a.train_s_median(),
+      a.train_s_olympic_mean(), a.time_to_result_s_mean(), 100 * a.fraction_at_target(),
+      100 * a.target_accuracy(), a.p_value_above_target());
 }
 
 }  // namespace cifarbench

@@ -32,6 +32,7 @@ readonly PACKAGES=(
   libprotobuf-dev libprotobuf32                          # protobuf: headers, libprotobuf.so
   protobuf-compiler libprotoc32                          # protoc and its library
   libgtest-dev libgmock-dev                              # GoogleTest/GMock: static libs, config
+  libboost1.74-dev                                       # Boost.Math headers (core/stats)
 )
 readonly CIFAR_FILES=(data_batch_1.bin data_batch_2.bin data_batch_3.bin data_batch_4.bin
                       data_batch_5.bin test_batch.bin)

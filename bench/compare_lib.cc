@@ -1,0 +1,356 @@
+#include "bench/compare_lib.h"
+
+#include <cmath>
+#include <cstring>
+#include <cstdio>
+#include <map>
+#include <set>
+#include <utility>
+
+#include "absl/strings/match.h"
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
+#include "absl/strings/str_join.h"
+#include "bench/svg.h"
+#include "core/cifar.h"
+#include "core/report_io.h"
+#include "core/stats.h"
+
+namespace cifarbench {
+namespace {
+
+constexpr int kFewRuns = 9;  // fewer runs a side than this: the tests have little power
+
+Side CollectSide(const v1::BenchReport& report, const std::string& recipe) {
+  Side s;
+  s.name = recipe;
+  for (const v1::RunReport& r : report.runs()) {
+    if (r.recipe() != recipe || r.status() != v1::OK) continue;
+    s.train_s.push_back(r.timings().train_s());
+    s.accuracy.push_back(r.headline_accuracy());
+    s.seeds.push_back(r.seed());
+  }
+  return s;
+}
+
+std::vector<std::string> RecipesOf(const v1::BenchReport& report) {
+  std::vector<std::string> out;
+  std::set<std::string> seen;
+  for (const v1::RunReport& r : report.runs()) {
+    if (seen.insert(r.recipe()).second) out.push_back(r.recipe());
+  }
+  return out;
+}
+
+PairResult ComparePair(const std::string& label, Side base, Side next,
+                       const CompareOptions& o, std::vector<std::string>* warnings) {
+  PairResult p;
+  p.recipe = label;
+  p.base = std::move(base);
+  p.next = std::move(next);
+  const Summary bt = Summarize(p.base.train_s), nt = Summarize(p.next.train_s);
+  const Summary ba = Summarize(p.base.accuracy), na = Summarize(p.next.accuracy);
+  p.base_median_s = bt.median;
+  p.next_median_s = nt.median;
+  p.time_change = bt.median > 0 ? nt.median / bt.median - 1 : 0;
+  p.base_accuracy = ba.mean;
+  p.next_accuracy = na.mean;
+  const MannWhitneyResult mt = MannWhitneyU(p.base.train_s, p.next.train_s);
+  const MannWhitneyResult ma = MannWhitneyU(p.base.accuracy, p.next.accuracy);
+  p.time_p = mt.p_value;
+  p.time_exact = mt.exact;
+  p.accuracy_p = ma.p_value;
+  p.accuracy_exact = ma.exact;
+  p.accuracy_change = na.mean - ba.mean;
+  p.few_runs = p.base.train_s.size() < kFewRuns || p.next.train_s.size() < kFewRuns;
+  if (p.few_runs) {
+    warnings->push_back(absl::StrFormat(
+        "%s: %d and %d OK runs; under %d a side the Mann-Whitney tests have little power "
+        "(a real change of a few percent may not reach p < %g)",
+        label, p.base.train_s.size(), p.next.train_s.size(), kFewRuns, o.alpha));
+  }
+  if (o.paired_seeds) {
+    std::map<uint64_t, double> base_by_seed;
+    for (size_t i = 0; i < p.base.seeds.size(); ++i) base_by_seed[p.base.seeds[i]] = p.base.accuracy[i];
+    double sum = 0;
+    for (size_t i = 0; i < p.next.seeds.size(); ++i) {
+      auto it = base_by_seed.find(p.next.seeds[i]);
+      if (it == base_by_seed.end()) continue;
+      sum += p.next.accuracy[i] - it->second;
+      ++p.paired;
+    }
+    if (p.paired == 0) {
+      warnings->push_back(label + ": --paired_seeds, but the two sides share no seed");
+    } else {
+      p.accuracy_change = sum / p.paired;
+    }
+    p.less_accurate = p.paired > 0 && -p.accuracy_change > o.max_accuracy_drop;
+  } else {
+    p.less_accurate = p.accuracy_p < o.alpha && -p.accuracy_change > o.max_accuracy_drop;
+  }
+  p.slower = o.gate_time && p.time_p < o.alpha && p.time_change > o.max_slowdown;
+  return p;
+}
+
+void Finish(Comparison* c) {
+  double log_t = 0, log_a = 0;
+  int n = 0;
+  for (const PairResult& p : c->pairs) {
+    c->failed = c->failed || p.slower || p.less_accurate;
+    if (p.base_median_s > 0 && p.next_median_s > 0 && p.base_accuracy > 0 && p.next_accuracy > 0) {
+      log_t += std::log(p.next_median_s / p.base_median_s);
+      log_a += std::log(p.next_accuracy / p.base_accuracy);
+      ++n;
+    }
+  }
+  if (n > 0) {
+    c->geomean_time_ratio = std::exp(log_t / n);
+    c->geomean_accuracy_ratio = std::exp(log_a / n);
+  }
+}
+
+std::string Pct(double v) { return absl::StrFormat("%.2f%%", 100 * v); }
+std::string P(double p, bool exact) { return absl::StrFormat("%.3g%s", p, exact ? "" : " (normal)"); }
+
+}  // namespace
+
+absl::StatusOr<Comparison> CompareReports(const v1::BenchReport& base,
+                                          const v1::BenchReport& next,
+                                          const CompareOptions& options) {
+  Comparison c;
+  const std::vector<std::string> base_recipes = RecipesOf(base);
+  const std::set<std::string> next_recipes = [&] {
+    auto v = RecipesOf(next);
+    return std::set<std::string>(v.begin(), v.end());
+  }();
+  for (const std::string& recipe : base_recipes) {
+    if (!next_recipes.count(recipe)) {
+      c.warnings.push_back("recipe " + recipe + " is only in the base report");
+      continue;
+    }
+    c.pairs.push_back(ComparePair(recipe, CollectSide(base, recipe), CollectSide(next, recipe),
+                                  options, &c.warnings));
+  }
+  for (const std::string& recipe : next_recipes) {
+    if (std::find(base_recipes.begin(), base_recipes.end(), recipe) == base_recipes.end()) {
+      c.warnings.push_back("recipe " + recipe + " is only in the new report");
+    }
+  }
+  if (c.pairs.empty()) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "the reports have no recipe in common (base: ", absl::StrJoin(base_recipes, ", "),
+        "; new: ", absl::StrJoin(next_recipes, ", "), ")"));
+  }
+  Finish(&c);
+  return c;
+}
+
+absl::StatusOr<Comparison> CompareAcrossRecipes(const v1::BenchReport& report,
+                                                const std::string& base_recipe,
+                                                const CompareOptions& options) {
+  const std::vector<std::string> recipes = RecipesOf(report);
+  if (std::find(recipes.begin(), recipes.end(), base_recipe) == recipes.end()) {
+    return absl::InvalidArgumentError(absl::StrCat("--base_recipe=", base_recipe,
+                                                   ": not in the report (it has ",
+                                                   absl::StrJoin(recipes, ", "), ")"));
+  }
+  Comparison c;
+  CompareOptions o = options;
+  o.paired_seeds = false;  // different recipes: seeds do not pair
+  for (const std::string& r : recipes) {
+    if (r == base_recipe) continue;
+    c.pairs.push_back(ComparePair(base_recipe + " -> " + r, CollectSide(report, base_recipe),
+                                  CollectSide(report, r), o, &c.warnings));
+  }
+  if (c.pairs.empty()) {
+    return absl::InvalidArgumentError("the report holds no recipe besides --base_recipe=" +
+                                      base_recipe);
+  }
+  Finish(&c);
+  return c;
+}
+
+std::string ComparisonMarkdown(const Comparison& c, const CompareOptions& o,
+                               const std::vector<std::string>& svg_links) {
+  std::string md = "# cifarbench comparison\n\n";
+  absl::StrAppendFormat(
+      &md,
+      "Times: median `train_s`; accuracy: mean headline accuracy over the OK runs. p: two-sided "
+      "Mann-Whitney U (exact distribution for small samples without ties, else the normal "
+      "approximation with tie and continuity correction, as SciPy's mannwhitneyu). Gates: a "
+      "slowdown over %.1f%% with p < %g%s; an accuracy drop over %.2f pp %s.\n\n",
+      100 * o.max_slowdown, o.alpha, o.gate_time ? "" : " (time gate off: reported only)",
+      100 * o.max_accuracy_drop,
+      o.paired_seeds ? "in the mean of the per-seed differences (--paired_seeds)"
+                     : absl::StrFormat("with p < %g", o.alpha));
+  md += "| recipe | runs (base / new) | train_s median base | new | change | p (time) | "
+        "accuracy base | new | change (pp) | p (accuracy) | verdict |\n";
+  md += "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |\n";
+  for (const PairResult& p : c.pairs) {
+    std::string verdict = p.slower ? "SLOWER" : "";
+    if (p.less_accurate) verdict += verdict.empty() ? "LESS ACCURATE" : ", LESS ACCURATE";
+    if (verdict.empty()) verdict = "ok";
+    absl::StrAppendFormat(&md, "| %s | %d / %d%s | %.3f s | %.3f s | %+.2f%% | %s | %s | %s | %+.2f%s | %s | %s |\n",
+                          p.recipe, p.base.train_s.size(), p.next.train_s.size(),
+                          p.few_runs ? " (few)" : "", p.base_median_s, p.next_median_s,
+                          100 * p.time_change, P(p.time_p, p.time_exact), Pct(p.base_accuracy),
+                          Pct(p.next_accuracy), 100 * p.accuracy_change,
+                          o.paired_seeds ? absl::StrFormat(" (%d seeds paired)", p.paired) : "",
+                          P(p.accuracy_p, p.accuracy_exact), verdict);
+  }
+  absl::StrAppendFormat(&md, "| geometric mean | | | | %+.2f%% | | | | ×%.4f | | |\n\n",
+                        100 * (c.geomean_time_ratio - 1), c.geomean_accuracy_ratio);
+  for (const std::string& w : c.warnings) md += "- warning: " + w + "\n";
+  if (!c.warnings.empty()) md += "\n";
+  for (const std::string& link : svg_links) md += absl::StrFormat("![%s](%s)\n\n", link, link);
+  md += c.failed ? "**Result: a gate failed.**\n" : "Result: no gate failed.\n";
+  return md;
+}
+
+std::string ComparisonJson(const Comparison& c, const CompareOptions& o) {
+  // Hand-written: a small, flat document (no proto of its own).
+  auto side = [](const Side& s) {
+    return absl::StrFormat("{\"ok_runs\": %d, \"train_s\": [%s], \"accuracy\": [%s]}",
+                           s.train_s.size(), absl::StrJoin(s.train_s, ", "),
+                           absl::StrJoin(s.accuracy, ", "));
+  };
+  std::string j = "{\n";
+  absl::StrAppendFormat(&j,
+                        "  \"options\": {\"alpha\": %g, \"max_slowdown\": %g, "
+                        "\"max_accuracy_drop\": %g, \"gate_time\": %s, \"paired_seeds\": %s},\n",
+                        o.alpha, o.max_slowdown, o.max_accuracy_drop,
+                        o.gate_time ? "true" : "false", o.paired_seeds ? "true" : "false");
+  j += "  \"pairs\": [\n";
+  for (size_t i = 0; i < c.pairs.size(); ++i) {
+    const PairResult& p = c.pairs[i];
+    absl::StrAppendFormat(
+        &j,
+        "    {\"recipe\": \"%s\", \"base\": %s, \"new\": %s, \"base_median_train_s\": %.17g, "
+        "\"new_median_train_s\": %.17g, \"time_change\": %.17g, \"time_p\": %.17g, "
+        "\"time_exact\": %s, \"base_mean_accuracy\": %.17g, \"new_mean_accuracy\": %.17g, "
+        "\"accuracy_change\": %.17g, \"accuracy_p\": %.17g, \"accuracy_exact\": %s, "
+        "\"paired_seeds\": %d, \"few_runs\": %s, \"slower\": %s, \"less_accurate\": %s}%s\n",
+        p.recipe, side(p.base), side(p.next), p.base_median_s, p.next_median_s, p.time_change,
+        p.time_p, p.time_exact ? "true" : "false", p.base_accuracy, p.next_accuracy,
+        p.accuracy_change, p.accuracy_p, p.accuracy_exact ? "true" : "false", p.paired,
+        p.few_runs ? "true" : "false", p.slower ? "true" : "false",
+        p.less_accurate ? "true" : "false", i + 1 < c.pairs.size() ? "," : "");
+  }
+  j += "  ],\n";
+  std::vector<std::string> quoted;
+  for (const std::string& w : c.warnings) quoted.push_back(absl::StrCat("\"", w, "\""));
+  absl::StrAppendFormat(&j,
+                        "  \"warnings\": [%s],\n  \"geomean_time_ratio\": %.17g,\n"
+                        "  \"geomean_accuracy_ratio\": %.17g,\n  \"failed\": %s\n}\n",
+                        absl::StrJoin(quoted, ", "), c.geomean_time_ratio,
+                        c.geomean_accuracy_ratio, c.failed ? "true" : "false");
+  return j;
+}
+
+int CompareMain(const std::vector<std::string>& args) {
+  CompareOptions o;
+  std::vector<std::string> files;
+  bool across = false;
+  std::string base_recipe, md_out, json_out, svg_dir, base_label = "base", new_label = "new";
+  auto bad = [](const std::string& msg) {
+    std::fprintf(stderr, "compare: %s\n", msg.c_str());
+    return 2;
+  };
+  auto number = [&](const std::string& arg, double* v) {
+    return absl::SimpleAtod(arg.substr(arg.find('=') + 1), v);
+  };
+  auto boolean = [](const std::string& arg, bool* v) {
+    const size_t eq = arg.find('=');
+    if (eq == std::string::npos) return *v = true, true;
+    const std::string val = arg.substr(eq + 1);
+    if (val == "true" || val == "1") return *v = true, true;
+    if (val == "false" || val == "0") return *v = false, true;
+    return false;
+  };
+  for (std::string a : args) {
+    // Paths as the user typed them (bazel run starts in the runfiles, not where it was called).
+    for (const char* flag : {"--markdown_out=", "--json_out=", "--svg_dir="}) {
+      if (absl::StartsWith(a, flag)) a = flag + ResolveUserPath(a.substr(std::strlen(flag)));
+    }
+    if (!absl::StartsWith(a, "--")) a = ResolveUserPath(a);
+    if (absl::StartsWith(a, "--alpha=")) {
+      if (!number(a, &o.alpha) || o.alpha <= 0 || o.alpha >= 1) return bad(a + ": expected 0 < alpha < 1");
+    } else if (absl::StartsWith(a, "--max_slowdown=")) {
+      if (!number(a, &o.max_slowdown) || o.max_slowdown < 0) return bad(a + ": expected a fraction >= 0 (0.05 = 5%)");
+    } else if (absl::StartsWith(a, "--max_accuracy_drop=")) {
+      if (!number(a, &o.max_accuracy_drop) || o.max_accuracy_drop < 0) return bad(a + ": expected a fraction >= 0 (0.005 = 0.5 pp)");
+    } else if (a == "--gate_time" || absl::StartsWith(a, "--gate_time=")) {
+      if (!boolean(a, &o.gate_time)) return bad(a + ": expected true or false");
+    } else if (a == "--paired_seeds" || absl::StartsWith(a, "--paired_seeds=")) {
+      if (!boolean(a, &o.paired_seeds)) return bad(a + ": expected true or false");
+    } else if (a == "--across_recipes") {
+      across = true;
+    } else if (absl::StartsWith(a, "--base_recipe=")) {
+      base_recipe = a.substr(14);
+    } else if (absl::StartsWith(a, "--markdown_out=")) {
+      md_out = a.substr(15);
+    } else if (absl::StartsWith(a, "--json_out=")) {
+      json_out = a.substr(11);
+    } else if (absl::StartsWith(a, "--base_label=")) {
+      base_label = a.substr(13);
+    } else if (absl::StartsWith(a, "--new_label=")) {
+      new_label = a.substr(12);
+    } else if (absl::StartsWith(a, "--svg_dir=")) {
+      svg_dir = a.substr(10);
+    } else if (absl::StartsWith(a, "--")) {
+      return bad("unknown flag " + a +
+                 " (flags: --alpha --max_slowdown --max_accuracy_drop --gate_time --paired_seeds "
+                 "--across_recipes --base_recipe --markdown_out --json_out --svg_dir "
+                 "--base_label --new_label)");
+    } else {
+      files.push_back(a);
+    }
+  }
+  if (across ? files.size() != 1 || base_recipe.empty() : files.size() != 2) {
+    return bad("usage: compare [flags] BASE.json NEW.json, or compare --across_recipes "
+               "--base_recipe=NAME REPORT.json");
+  }
+  std::vector<v1::BenchReport> reports;
+  for (const std::string& f : files) {
+    absl::StatusOr<v1::BenchReport> r = ReadBenchReport(f);
+    if (!r.ok()) return bad(std::string(r.status().message()));
+    reports.push_back(*std::move(r));
+  }
+  absl::StatusOr<Comparison> c = across ? CompareAcrossRecipes(reports[0], base_recipe, o)
+                                        : CompareReports(reports[0], reports[1], o);
+  if (!c.ok()) return bad(std::string(c.status().message()));
+  std::vector<std::string> links;
+  if (!svg_dir.empty()) {
+    std::vector<LabelledReport> labelled;
+    if (across) {
+      labelled.push_back({"", &reports[0]});
+    } else {
+      labelled.push_back({base_label, &reports[0]});
+      labelled.push_back({new_label, &reports[1]});
+    }
+    const std::pair<const char*, std::string> charts[] = {
+        {"accuracy_vs_time.svg", AccuracyVsTimeSvg(labelled)},
+        {"epoch_curves.svg", EpochCurvesSvg(labelled)}};
+    for (const auto& [name, svg] : charts) {
+      const std::string path = svg_dir + "/" + name;
+      absl::Status s = WriteFileAtomically(path, svg);
+      if (!s.ok()) return bad(std::string(s.message()));
+      links.push_back(name);
+    }
+  }
+  const std::string md = ComparisonMarkdown(*c, o, links);
+  std::fputs(md.c_str(), stdout);
+  if (!md_out.empty()) {
+    absl::Status s = WriteFileAtomically(md_out, md);
+    if (!s.ok()) return bad(std::string(s.message()));
+  }
+  if (!json_out.empty()) {
+    absl::Status s = WriteFileAtomically(json_out, ComparisonJson(*c, o));
+    if (!s.ok()) return bad(std::string(s.message()));
+  }
+  for (const std::string& w : c->warnings) std::fprintf(stderr, "compare: warning: %s\n", w.c_str());
+  return c->failed ? 1 : 0;
+}
+
+}  // namespace cifarbench

@@ -1,0 +1,224 @@
+// bench/compare on fixture reports: the pairing, the statistics against SciPy 1.10.1 (recorded
+// here: scipy.stats.mannwhitneyu with its defaults), the gates and exit codes, the SVG charts,
+// and clear errors for malformed JSON, another schema version and reports with no recipe in
+// common.
+#include "bench/compare_lib.h"
+
+#include <unistd.h>
+
+#include <algorithm>
+#include <cstdio>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include "bench/svg.h"
+#include "core/report_io.h"
+#include "gtest/gtest.h"
+
+namespace cifarbench {
+namespace {
+
+const std::vector<double> kBaseTimes = {2.600, 2.611, 2.593, 2.620, 2.604,
+                                        2.612, 2.633, 2.601, 2.590, 2.615};
+const std::vector<double> kSlowTimes = {2.760, 2.771, 2.749, 2.790, 2.755,
+                                        2.768, 2.781, 2.752, 2.744, 2.775};
+const std::vector<double> kBaseAcc = {0.9412, 0.9431, 0.9398, 0.9447, 0.9420,
+                                      0.9405, 0.9439, 0.9415, 0.9428, 0.9401};
+const std::vector<double> kLowAcc = {0.9352, 0.9371, 0.9338, 0.9387, 0.9360,
+                                     0.9345, 0.9379, 0.9355, 0.9368, 0.9341};
+
+v1::BenchReport Report(const std::string& recipe, const std::vector<double>& times,
+                       const std::vector<double>& acc, int n = -1) {
+  v1::BenchReport b;
+  b.set_schema_version(kReportSchemaVersion);
+  const size_t runs = n < 0 ? times.size() : static_cast<size_t>(n);
+  for (size_t i = 0; i < runs; ++i) {
+    v1::RunReport* r = b.add_runs();
+    r->set_recipe(recipe);
+    r->set_status(v1::OK);
+    r->set_seed(i);
+    r->set_headline("ema+flip_tta");
+    r->set_headline_accuracy(acc[i]);
+    r->mutable_timings()->set_train_s(times[i]);
+    for (int e = 0; e < 3; ++e) {
+      v1::EpochRow* row = r->add_epochs();
+      row->set_epoch(e);
+      row->set_evaluated(true);
+      row->set_val_acc(acc[i] - 0.1 * (2 - e));
+      row->set_ema_evaluated(e > 0);
+      row->set_ema_val_acc(acc[i] - 0.05 * (2 - e));
+      row->set_total_train_seconds(times[i] * (e + 1) / 3);
+    }
+  }
+  v1::Aggregate* a = b.add_aggregates();
+  a->set_recipe(recipe);
+  a->set_target_accuracy(0.94);
+  return b;
+}
+
+void Append(v1::BenchReport* into, const v1::BenchReport& from) {
+  for (const auto& r : from.runs()) *into->add_runs() = r;
+  for (const auto& a : from.aggregates()) *into->add_aggregates() = a;
+}
+
+TEST(CompareTest, SignificantSlowdownFailsTheTimeGate) {
+  CompareOptions o;
+  auto c = CompareReports(Report("hlb", kBaseTimes, kBaseAcc), Report("hlb", kSlowTimes, kBaseAcc), o);
+  ASSERT_TRUE(c.ok()) << c.status();
+  ASSERT_EQ(c->pairs.size(), 1u);
+  const PairResult& p = c->pairs[0];
+  EXPECT_NEAR(p.base_median_s, 2.6075, 1e-12);
+  EXPECT_NEAR(p.next_median_s, 2.764, 1e-12);
+  EXPECT_NEAR(p.time_change, 0.06001917545541691, 1e-12);
+  EXPECT_NEAR(p.time_p, 0.00018267179110955002, 1e-12);  // SciPy
+  EXPECT_FALSE(p.time_exact);                           // 10 a side: normal approximation
+  EXPECT_TRUE(p.slower);
+  EXPECT_FALSE(p.less_accurate);
+  EXPECT_TRUE(c->failed);
+  EXPECT_NEAR(c->geomean_time_ratio, 1.06001917545541691, 1e-12);
+  // Below its threshold the same slowdown passes; with the time gate off it is only reported.
+  o.max_slowdown = 0.07;
+  EXPECT_FALSE(CompareReports(Report("hlb", kBaseTimes, kBaseAcc), Report("hlb", kSlowTimes, kBaseAcc), o)->failed);
+  o.max_slowdown = 0.05;
+  o.gate_time = false;
+  EXPECT_FALSE(CompareReports(Report("hlb", kBaseTimes, kBaseAcc), Report("hlb", kSlowTimes, kBaseAcc), o)->failed);
+}
+
+TEST(CompareTest, AccuracyDropGateAndSmallSamples) {
+  CompareOptions o;
+  auto c = CompareReports(Report("hlb", kBaseTimes, kBaseAcc), Report("hlb", kBaseTimes, kLowAcc), o);
+  ASSERT_TRUE(c.ok());
+  EXPECT_NEAR(c->pairs[0].accuracy_p, 0.00018267179110955002, 1e-12);  // SciPy
+  EXPECT_NEAR(c->pairs[0].accuracy_change, -0.006, 1e-12);
+  EXPECT_TRUE(c->pairs[0].less_accurate);
+  EXPECT_TRUE(c->failed);
+  // Four runs a side: exact distribution, p = 0.0286 (SciPy), and a warning about power.
+  auto small = CompareReports(Report("hlb", kBaseTimes, kBaseAcc, 4), Report("hlb", kSlowTimes, kBaseAcc, 4), o);
+  ASSERT_TRUE(small.ok());
+  EXPECT_TRUE(small->pairs[0].time_exact);
+  EXPECT_NEAR(small->pairs[0].time_p, 0.02857142857142857, 1e-12);
+  EXPECT_TRUE(small->pairs[0].few_runs);
+  ASSERT_FALSE(small->warnings.empty());
+  EXPECT_NE(small->warnings[0].find("under 9 a side the Mann-Whitney tests have little power"),
+            std::string::npos);
+}
+
+TEST(CompareTest, PairedSeedsGateOnTheMeanPerSeedDrop) {
+  CompareOptions o;
+  o.paired_seeds = true;
+  o.max_accuracy_drop = 0.005;
+  // Deterministic CPU runs: a drop of 0.6 pp in every seed fails without any test.
+  auto c = CompareReports(Report("smoke", kBaseTimes, kBaseAcc, 5), Report("smoke", kBaseTimes, kLowAcc, 5), o);
+  ASSERT_TRUE(c.ok());
+  EXPECT_EQ(c->pairs[0].paired, 5);
+  EXPECT_NEAR(c->pairs[0].accuracy_change, -0.006, 1e-12);
+  EXPECT_TRUE(c->pairs[0].less_accurate);
+  // Identical runs: no change, passes.
+  auto same = CompareReports(Report("smoke", kBaseTimes, kBaseAcc, 5), Report("smoke", kSlowTimes, kBaseAcc, 5), o);
+  EXPECT_NEAR(same->pairs[0].accuracy_change, 0.0, 1e-15);
+  EXPECT_FALSE(same->pairs[0].less_accurate);
+}
+
+TEST(CompareTest, AcrossRecipesAndMismatchedReports) {
+  v1::BenchReport both = Report("hlb_record", kBaseTimes, kBaseAcc);
+  Append(&both, Report("fast", kSlowTimes, kLowAcc));
+  auto c = CompareAcrossRecipes(both, "hlb_record", CompareOptions());
+  ASSERT_TRUE(c.ok()) << c.status();
+  ASSERT_EQ(c->pairs.size(), 1u);
+  EXPECT_EQ(c->pairs[0].recipe, "hlb_record -> fast");
+  EXPECT_TRUE(c->failed);
+  auto missing = CompareAcrossRecipes(both, "nope", CompareOptions());
+  ASSERT_FALSE(missing.ok());
+  EXPECT_NE(missing.status().message().find("--base_recipe=nope: not in the report (it has hlb_record, fast)"),
+            std::string::npos) << missing.status();
+  auto disjoint = CompareReports(Report("a", kBaseTimes, kBaseAcc), Report("b", kBaseTimes, kBaseAcc), CompareOptions());
+  ASSERT_FALSE(disjoint.ok());
+  EXPECT_NE(disjoint.status().message().find("no recipe in common (base: a; new: b)"),
+            std::string::npos) << disjoint.status();
+}
+
+TEST(CompareTest, MarkdownJsonAndSvg) {
+  auto c = CompareReports(Report("hlb", kBaseTimes, kBaseAcc), Report("hlb", kSlowTimes, kBaseAcc), CompareOptions());
+  const std::string md = ComparisonMarkdown(*c, CompareOptions(), {"accuracy_vs_time.svg"});
+  EXPECT_NE(md.find("| hlb | 10 / 10 | 2.607 s | 2.764 s | +6.00% | 0.000183 (normal) |"), std::string::npos) << md;
+  EXPECT_NE(md.find("SLOWER"), std::string::npos);
+  EXPECT_NE(md.find("![accuracy_vs_time.svg](accuracy_vs_time.svg)"), std::string::npos);
+  EXPECT_NE(md.find("| geometric mean |"), std::string::npos);
+  const std::string json = ComparisonJson(*c, CompareOptions());
+  EXPECT_NE(json.find("\"slower\": true"), std::string::npos) << json;
+  EXPECT_NE(json.find("\"failed\": true"), std::string::npos);
+  const v1::BenchReport a = Report("hlb", kBaseTimes, kBaseAcc), b = Report("hlb", kSlowTimes, kBaseAcc);
+  const std::string scatter = AccuracyVsTimeSvg({{"base", &a}, {"new", &b}});
+  EXPECT_EQ(scatter.rfind("<svg", 0), 0u);
+  EXPECT_EQ(std::count(scatter.begin(), scatter.end(), '\n') > 20, true);
+  size_t circles = 0;
+  for (size_t pos = 0; (pos = scatter.find("<circle", pos)) != std::string::npos; ++pos) ++circles;
+  EXPECT_EQ(circles, 20u);  // one point per run
+  EXPECT_NE(scatter.find("target hlb"), std::string::npos);
+  EXPECT_NE(scatter.find("base: hlb (10)"), std::string::npos);
+  const std::string curves = EpochCurvesSvg({{"base", &a}});
+  size_t lines = 0;
+  for (size_t pos = 0; (pos = curves.find("<polyline", pos)) != std::string::npos; ++pos) ++lines;
+  EXPECT_EQ(lines, 10u);  // one curve per run
+}
+
+class CompareMainTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    const char* tmp = std::getenv("TEST_TMPDIR");
+    dir_ = std::filesystem::path(tmp != nullptr ? tmp : "/tmp") /
+           ("compare_main_test_" + std::to_string(::getpid()));
+    std::filesystem::create_directories(dir_);
+  }
+  void TearDown() override { std::filesystem::remove_all(dir_); }
+  std::string Write(const std::string& name, const v1::BenchReport& r) {
+    const std::string path = (dir_ / name).string();
+    EXPECT_TRUE(WriteJsonAtomically(path, r).ok());
+    return path;
+  }
+  std::string WriteText(const std::string& name, const std::string& text) {
+    const std::string path = (dir_ / name).string();
+    std::ofstream(path) << text;
+    return path;
+  }
+  std::string Read(const std::string& name) {
+    std::ifstream in(dir_ / name);
+    std::stringstream ss;
+    ss << in.rdbuf();
+    return ss.str();
+  }
+  std::filesystem::path dir_;
+};
+
+TEST_F(CompareMainTest, ExitCodesFilesAndErrors) {
+  const std::string base = Write("base.json", Report("hlb", kBaseTimes, kBaseAcc));
+  const std::string slow = Write("slow.json", Report("hlb", kSlowTimes, kBaseAcc));
+  const std::string other = Write("other.json", Report("page", kBaseTimes, kBaseAcc));
+  EXPECT_EQ(CompareMain({base, base}), 0);
+  EXPECT_EQ(CompareMain({base, slow, "--markdown_out=" + (dir_ / "c.md").string(),
+                         "--json_out=" + (dir_ / "c.json").string(), "--svg_dir=" + dir_.string()}),
+            1);
+  EXPECT_NE(Read("c.md").find("SLOWER"), std::string::npos);
+  EXPECT_NE(Read("c.json").find("\"failed\": true"), std::string::npos);
+  EXPECT_EQ(Read("accuracy_vs_time.svg").rfind("<svg", 0), 0u);
+  EXPECT_EQ(Read("epoch_curves.svg").rfind("<svg", 0), 0u);
+  EXPECT_EQ(CompareMain({base, slow, "--gate_time=false"}), 0);
+  EXPECT_EQ(CompareMain({base, slow, "--max_slowdown=0.1"}), 0);
+  // Bad input: exit 2.
+  EXPECT_EQ(CompareMain({base, other}), 2);  // no recipe in common
+  EXPECT_EQ(CompareMain({base}), 2);         // usage
+  EXPECT_EQ(CompareMain({base, slow, "--alpha=2"}), 2);
+  EXPECT_EQ(CompareMain({base, slow, "--bogus"}), 2);
+  EXPECT_EQ(CompareMain({base, WriteText("bad.json", "{\"runs\": [")}), 2);
+  v1::BenchReport future = Report("hlb", kBaseTimes, kBaseAcc);
+  future.set_schema_version(kReportSchemaVersion + 1);
+  EXPECT_EQ(CompareMain({base, Write("future.json", future)}), 2);
+  EXPECT_EQ(CompareMain({base, (dir_ / "missing.json").string()}), 2);
+}
+
+}  // namespace
+}  // namespace cifarbench
