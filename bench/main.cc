@@ -25,6 +25,7 @@
 #include "core/data.h"
 #include "core/registry.h"
 #include "core/runner.h"
+#include "core/sweep.h"
 #include "core/timer.h"
 
 ABSL_FLAG(std::string, recipe, "", "Name of a shipped recipe (see --list).");
@@ -48,6 +49,13 @@ ABSL_FLAG(std::string, set, "",
           "Override a config field, repeatable: --set train.batch_size=512 --set "
           "optimizer.param_groups[1].lr=0.01 --set precision=PRECISION_FP32 --set "
           "model.widths=16,64,128");
+ABSL_FLAG(std::string, grid, "",
+          "Sweep: field.path=v1,v2,... (repeatable); the cross product of the settings, each "
+          "run for --runs seeds. Each point is its own recipe in the report, named "
+          "NAME[field=v,...].");
+ABSL_FLAG(std::string, shard, "0/1",
+          "i/n (0-based): run only every n-th job of the sweep (jobs are the grid points x "
+          "seeds, in order), starting at job i; combine the shard reports with bench/merge.");
 ABSL_FLAG(std::string, plugin_lib, "",
           "Load a plugin shared library before running (repeatable).");
 
@@ -127,6 +135,7 @@ int main(int argc, char** argv) {
       "        [--plugin_lib=lib.so ...] [--list] [--print_config]");
   std::vector<std::string> overrides = TakeRepeatedFlag("set", &argc, argv);
   std::vector<std::string> plugin_libs = TakeRepeatedFlag("plugin_lib", &argc, argv);
+  std::vector<std::string> grid_flags = TakeRepeatedFlag("grid", &argc, argv);
   std::vector<char*> rest = absl::ParseCommandLine(argc, argv);
   if (rest.size() > 1) {
     return Fail(absl::InvalidArgumentError(
@@ -154,16 +163,29 @@ int main(int argc, char** argv) {
     overrides.push_back(absl::StrCat("seed=", absl::GetFlag(FLAGS_seed)));
   }
   const std::vector<std::string> plugins = cifarbench::Registry::Get().PluginNames();
-  absl::StatusOr<cifarbench::v1::RecipeConfig> config;
-  if (!recipe.empty()) {
-    auto info = cifarbench::Registry::Get().FindRecipe(recipe);
-    if (!info.ok()) return Fail(info.status());
-    config = cifarbench::LoadRecipeText(info->text, info->path, overrides, plugins);
-  } else {
-    config = cifarbench::LoadRecipeFile(cifarbench::ResolveUserPath(config_path), overrides,
-                                        plugins);
-  }
+  auto load = [&](const std::vector<std::string>& sets)
+      -> absl::StatusOr<cifarbench::v1::RecipeConfig> {
+    if (!recipe.empty()) {
+      auto info = cifarbench::Registry::Get().FindRecipe(recipe);
+      if (!info.ok()) return info.status();
+      return cifarbench::LoadRecipeText(info->text, info->path, sets, plugins);
+    }
+    return cifarbench::LoadRecipeFile(cifarbench::ResolveUserPath(config_path), sets, plugins);
+  };
+  absl::StatusOr<cifarbench::v1::RecipeConfig> config = load(overrides);
   if (!config.ok()) return Fail(config.status());
+
+  // ---- Sweep: grid points x seeds, sharded ----
+  auto grid = cifarbench::ParseGrid(grid_flags);
+  if (!grid.ok()) return Fail(grid.status());
+  auto shard = cifarbench::ParseShard(absl::GetFlag(FLAGS_shard));
+  if (!shard.ok()) return Fail(shard.status());
+  std::vector<cifarbench::SweepJob> jobs;
+  {
+    auto planned = cifarbench::PlanSweep(*grid, *config, *shard, load, overrides);
+    if (!planned.ok()) return Fail(planned.status());
+    jobs = *std::move(planned);
+  }
   if (absl::GetFlag(FLAGS_print_config)) {
     std::fputs(cifarbench::RecipeToText(*config).c_str(), stdout);
     return 0;
@@ -206,7 +228,22 @@ int main(int argc, char** argv) {
   options.stop_requested = &g_stop;
   options.data_s = data_s;
   options.warmup = warmup == "on" || (warmup == "auto" && device->is_cuda());
-  auto report = cifarbench::RunRecipe(*config, data, options);
+  absl::StatusOr<cifarbench::v1::BenchReport> report;
+  if (grid->empty() && shard->count == 1) {
+    report = cifarbench::RunRecipe(*config, data, options);
+  } else {
+    // One report for the whole shard, written after every run.
+    cifarbench::v1::BenchReport all;
+    options.accumulate = &all;
+    std::printf("sweep: %zu job(s) in shard %d/%d\n", jobs.size(), shard->index, shard->count);
+    for (const cifarbench::SweepJob& job : jobs) {
+      if (g_stop.load()) break;
+      report = cifarbench::RunRecipe(job.config, data, options);
+      if (!report.ok()) return Fail(report.status());
+      options.warmup = false;  // once per process
+    }
+    report = all;
+  }
   if (!report.ok()) return Fail(report.status());
   if (!options.out_path.empty()) std::printf("report: %s\n", options.out_path.c_str());
   if (g_stop.load()) {

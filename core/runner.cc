@@ -74,6 +74,26 @@ void SetTimeToTarget(const v1::RecipeConfig& config, v1::RunReport* report) {
   }
 }
 
+void RecomputeAggregates(const v1::RecipeConfig& config, v1::BenchReport* bench) {
+  std::vector<std::pair<std::string, double>> recipes;  // in first-run order, with targets
+  for (const v1::Aggregate& a : bench->aggregates()) recipes.emplace_back(a.recipe(), a.target_accuracy());
+  auto known = [&](const std::string& name) {
+    for (const auto& r : recipes) {
+      if (r.first == name) return true;
+    }
+    return false;
+  };
+  if (!known(config.name())) recipes.emplace_back(config.name(), config.target_accuracy());
+  bench->clear_aggregates();
+  for (const auto& [name, target] : recipes) {
+    std::vector<const v1::RunReport*> runs;
+    for (const auto& r : bench->runs()) {
+      if (r.recipe() == name) runs.push_back(&r);
+    }
+    *bench->add_aggregates() = Aggregate(name, target, runs);
+  }
+}
+
 v1::RecipeConfig WarmupConfig(const v1::RecipeConfig& config) {
   v1::RecipeConfig warm = config;
   warm.mutable_train()->set_epochs(std::min(config.train().epochs(), 1.0));
@@ -91,9 +111,12 @@ absl::StatusOr<v1::BenchReport> RunRecipe(const v1::RecipeConfig& config,
 
   // cuDNN picks the fastest convolution algorithms for each shape (autotuned in the warm-up).
   if (options.device.is_cuda()) at::globalContext().setBenchmarkCuDNN(true);
-  v1::BenchReport bench;
-  bench.set_schema_version(kReportSchemaVersion);
-  *bench.mutable_context() = CollectContext(options.device);
+  v1::BenchReport local;
+  v1::BenchReport& bench = options.accumulate != nullptr ? *options.accumulate : local;
+  if (bench.schema_version() == 0) {
+    bench.set_schema_version(kReportSchemaVersion);
+    *bench.mutable_context() = CollectContext(options.device);
+  }
 
   // The network's cost, once per config (a CPU forward pass of a fresh network).
   v1::NetworkCost cost;
@@ -232,16 +255,13 @@ absl::StatusOr<v1::BenchReport> RunRecipe(const v1::RecipeConfig& config,
                        : "");
     }
 
-    bench.clear_aggregates();
-    std::vector<const v1::RunReport*> all;
-    for (const auto& r : bench.runs()) all.push_back(&r);
-    *bench.add_aggregates() = Aggregate(config.name(), config.target_accuracy(), all);
+    RecomputeAggregates(config, &bench);
     if (!options.out_path.empty()) {
       CB_RETURN_IF_ERROR(WriteJsonAtomically(options.out_path, bench));
     }
   }
-  if (bench.aggregates_size() > 0) {
-    std::fprintf(options.out, "\n%s", SummaryLine(bench.aggregates(0)).c_str());
+  for (const v1::Aggregate& a : bench.aggregates()) {
+    if (a.recipe() == config.name()) std::fprintf(options.out, "\n%s", SummaryLine(a).c_str());
   }
   return bench;
 }

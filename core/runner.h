@@ -27,6 +27,9 @@ struct RunnerOptions {
   double data_s = 0;               // time the data took to load to the device
   // One short untimed run before the timed ones (WarmupConfig); the report's warmup says so.
   bool warmup = false;
+  // Sweeps: when set, the runs are appended to this report (its aggregates recomputed for
+  // every recipe in it) and the file at out_path holds all of it.
+  v1::BenchReport* accumulate = nullptr;
   std::FILE* out = stdout;
 };
 
@@ -35,6 +38,9 @@ struct RunnerOptions {
 // shape of the timed runs: training batches, augmentation, the evaluation batches with TTA,
 // and the step's graph capture.
 v1::RecipeConfig WarmupConfig(const v1::RecipeConfig& config);
+
+// The bench report's aggregates, one per recipe in it (config's recipe added if new).
+void RecomputeAggregates(const v1::RecipeConfig& config, v1::BenchReport* bench);
 
 // Fills the run's target_epoch and time_to_target_s from its evaluated epochs.
 void SetTimeToTarget(const v1::RecipeConfig& config, v1::RunReport* report);
