@@ -31,10 +31,9 @@ CIFARBENCH_DEBIAN_PACKAGES=(
   protobuf-compiler
   libgtest-dev
   libgmock-dev
+  libbenchmark-dev
   # Boost.Math's distributions (header-only) for the statistics (core/stats)
   libboost-dev
-  # SciPy: the reference values recorded in tests/core/stats_test.cc (regenerating them)
-  python3-scipy
 )
 
 section() {
