@@ -49,6 +49,12 @@ ABSL_FLAG(std::string, set, "",
           "Override a config field, repeatable: --set train.batch_size=512 --set "
           "optimizer.param_groups[1].lr=0.01 --set precision=PRECISION_FP32 --set "
           "model.widths=16,64,128");
+ABSL_FLAG(bool, save_logits, false,
+          "Save each run's final test logits (headline network, headline TTA) beside the "
+          "report: <out without .json>.<recipe>.seed<S>.logits.pt (torch::save). Needs --out.");
+ABSL_FLAG(bool, save_weights, false,
+          "Save each run's final headline-network weights beside the report: "
+          "<out without .json>.<recipe>.seed<S>.weights.pt. Needs --out.");
 ABSL_FLAG(std::string, grid, "",
           "Sweep: field.path=v1,v2,... (repeatable); the cross product of the settings, each "
           "run for --runs seeds. Each point is its own recipe in the report, named "
@@ -201,6 +207,11 @@ int main(int argc, char** argv) {
   if (warmup != "auto" && warmup != "on" && warmup != "off") {
     return Fail(absl::InvalidArgumentError("--warmup=" + warmup + ": expected auto, on or off"));
   }
+  if ((absl::GetFlag(FLAGS_save_logits) || absl::GetFlag(FLAGS_save_weights)) &&
+      absl::GetFlag(FLAGS_out).empty()) {
+    return Fail(absl::InvalidArgumentError(
+        "--save_logits and --save_weights write beside the report: give --out=report.json"));
+  }
   auto data_dir = cifarbench::ResolveDataDir(cifarbench::DataDirQueryFromEnvironment(
       absl::GetFlag(FLAGS_data_dir), cifarbench::SourceRoot()));
   if (!data_dir.ok()) return Fail(data_dir.status());
@@ -228,6 +239,8 @@ int main(int argc, char** argv) {
   options.stop_requested = &g_stop;
   options.data_s = data_s;
   options.warmup = warmup == "on" || (warmup == "auto" && device->is_cuda());
+  options.save_logits = absl::GetFlag(FLAGS_save_logits);
+  options.save_weights = absl::GetFlag(FLAGS_save_weights);
   absl::StatusOr<cifarbench::v1::BenchReport> report;
   if (grid->empty() && shard->count == 1) {
     report = cifarbench::RunRecipe(*config, data, options);

@@ -331,21 +331,23 @@ class Validator {
     errors_->push_back({std::move(path), std::move(message)});
   }
 
-  // The "x must be ..., got v" checks. Written so that NaN fails them all.
+  // The "x must be ..., got v" checks. NaN and infinities are left to the one "must be
+  // finite" message that CheckValuesGeneric gives every floating-point field (one message per
+  // mistake, not a range message that reads "got nan" as well).
   void Positive(const std::string& path, double value) {
-    if (!(value > 0)) Error(path, absl::StrCat(path, " must be > 0, got ", value));
+    if (std::isfinite(value) && !(value > 0)) Error(path, absl::StrCat(path, " must be > 0, got ", value));
   }
   void NonNegative(const std::string& path, double value) {
-    if (!(value >= 0)) Error(path, absl::StrCat(path, " must be >= 0, got ", value));
+    if (std::isfinite(value) && !(value >= 0)) Error(path, absl::StrCat(path, " must be >= 0, got ", value));
   }
   void AtLeast(const std::string& path, double value, double min) {
-    if (!(value >= min)) Error(path, absl::StrCat(path, " must be >= ", min, ", got ", value));
+    if (std::isfinite(value) && !(value >= min)) Error(path, absl::StrCat(path, " must be >= ", min, ", got ", value));
   }
   void AtMost(const std::string& path, double value, double max) {
-    if (!(value <= max)) Error(path, absl::StrCat(path, " must be <= ", max, ", got ", value));
+    if (std::isfinite(value) && !(value <= max)) Error(path, absl::StrCat(path, " must be <= ", max, ", got ", value));
   }
   void Probability(const std::string& path, double value) {
-    if (!(value >= 0 && value <= 1)) {
+    if (std::isfinite(value) && !(value >= 0 && value <= 1)) {
       Error(path, absl::StrCat(path, " must be in [0, 1], got ", value));
     }
   }

@@ -1,6 +1,8 @@
 #include "core/evaluate.h"
 
 #include <ATen/ATen.h>
+
+#include <vector>
 #include <ATen/core/grad_mode.h>  // at::NoGradGuard (not in ATen.h in 2.x)
 
 namespace cifarbench {
@@ -29,11 +31,12 @@ at::Tensor TtaLogits(const std::function<at::Tensor(const at::Tensor&)>& forward
 
 EvalResult Evaluate(const std::function<at::Tensor(const at::Tensor&)>& forward,
                     const at::Tensor& images, const at::Tensor& labels, int64_t batch_size,
-                    v1::TtaKind tta) {
+                    v1::TtaKind tta, at::Tensor* logits_out) {
   at::NoGradGuard no_grad;
   const int64_t n = images.size(0);
   at::Tensor loss_sum = at::zeros({}, images.options().dtype(at::kFloat));
   at::Tensor correct = at::zeros({}, images.options().dtype(at::kLong));
+  std::vector<at::Tensor> all_logits;
   for (int64_t start = 0; start < n; start += batch_size) {
     const int64_t len = std::min(batch_size, n - start);
     at::Tensor x = images.narrow(0, start, len);
@@ -41,6 +44,10 @@ EvalResult Evaluate(const std::function<at::Tensor(const at::Tensor&)>& forward,
     at::Tensor logits = TtaLogits(forward, x, tta).to(at::kFloat);
     loss_sum += at::cross_entropy_loss(logits, y, {}, at::Reduction::Sum);
     correct += (logits.argmax(1) == y).sum();
+    if (logits_out != nullptr) all_logits.push_back(logits);
+  }
+  if (logits_out != nullptr) {
+    *logits_out = all_logits.empty() ? at::empty({0, 10}) : at::cat(all_logits).cpu();
   }
   EvalResult r;
   r.count = n;

@@ -32,9 +32,10 @@ struct EvalResult {
 };
 // Evaluates on `images` (normalised, the network's dtype) and int64 `labels` in batches, with
 // gradients off. The caller puts the network in eval mode.
+// With `logits_out`, also returns every image's (TTA) logits, fp32, on the CPU.
 EvalResult Evaluate(const std::function<at::Tensor(const at::Tensor&)>& forward,
                     const at::Tensor& images, const at::Tensor& labels, int64_t batch_size,
-                    v1::TtaKind tta);
+                    v1::TtaKind tta, at::Tensor* logits_out = nullptr);
 
 }  // namespace cifarbench
 

@@ -10,6 +10,7 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <string>
 
 #include "absl/status/status.h"
 #include "core/registry.h"
@@ -45,6 +46,12 @@ struct RunContext {
   // Set by SIGINT/SIGTERM; a plugin checks it every step and ends with INTERRUPTED.
   const std::atomic<bool>* stop_requested = nullptr;
   bool StopRequested() const { return stop_requested != nullptr && stop_requested->load(); }
+  // --save_logits / --save_weights: where the headline network's final test logits
+  // (<prefix>.logits.pt) and weights (<prefix>.weights.pt) go, beside the report; "" = not
+  // asked. Plugins call SaveRunArtifacts (core/artifacts.h).
+  std::string artifacts_prefix;
+  bool save_logits = false;
+  bool save_weights = false;
 };
 
 // A network as the suite sees it, for FLOP/parameter accounting and shape checks.

@@ -8,6 +8,7 @@
 #include <cmath>
 #include <memory>
 
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "core/config.h"
@@ -206,6 +207,13 @@ absl::StatusOr<v1::BenchReport> RunRecipe(const v1::RecipeConfig& config,
     ctx.seed = seed;
     ctx.observer = &observer;
     ctx.stop_requested = options.stop_requested;
+    if ((options.save_logits || options.save_weights) && !options.out_path.empty()) {
+      std::string stem = options.out_path;
+      if (absl::EndsWith(stem, ".json")) stem.resize(stem.size() - 5);
+      ctx.artifacts_prefix = absl::StrCat(stem, ".", config.name(), ".seed", seed);
+      ctx.save_logits = options.save_logits;
+      ctx.save_weights = options.save_weights;
+    }
 
     const auto wall_start = std::chrono::steady_clock::now();
     absl::Status status;

@@ -30,6 +30,10 @@ struct RunnerOptions {
   // Sweeps: when set, the runs are appended to this report (its aggregates recomputed for
   // every recipe in it) and the file at out_path holds all of it.
   v1::BenchReport* accumulate = nullptr;
+  // --save_logits / --save_weights: files beside out_path (which must be set), named
+  // <out_path without .json>.<recipe>.seed<seed>.{logits,weights}.pt.
+  bool save_logits = false;
+  bool save_weights = false;
   std::FILE* out = stdout;
 };
 

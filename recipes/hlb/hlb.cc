@@ -25,6 +25,7 @@
 
 #include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
+#include "core/artifacts.h"
 #include "core/augment.h"
 #include "core/data.h"
 #include "core/evaluate.h"
@@ -214,6 +215,14 @@ class HlbPlugin : public Plugin {
                 "short for ema.start_epoch / ema.every_n_steps)");
           }
           report->set_headline_accuracy(use_ema ? row->ema_val_acc() : live.accuracy);
+          if (!ctx.artifacts_prefix.empty()) {  // untimed: after the final evaluation's span
+            at::Tensor logits;
+            Evaluate(use_ema ? ForwardFn(ema_forward) : ForwardFn(forward), test_images,
+                     data.test_labels, eval.batch_size(), eval.headline_tta(), &logits);
+            absl::Status saved =
+                SaveRunArtifacts(ctx, logits, use_ema ? *ema_net : *net, report);
+            if (!saved.ok()) return saved;
+          }
         }
       }
       recorder.Publish(*row);

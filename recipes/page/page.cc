@@ -27,6 +27,7 @@
 
 #include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
+#include "core/artifacts.h"
 #include "core/augment.h"
 #include "core/data.h"
 #include "core/evaluate.h"
@@ -173,6 +174,13 @@ class PagePlugin : public Plugin {
         if (last) {
           report->set_live_accuracy(live.accuracy);
           report->set_headline_accuracy(live.accuracy);
+          if (!ctx.artifacts_prefix.empty()) {  // untimed: after the final evaluation's span
+            at::Tensor logits;
+            Evaluate(forward, test_images, data.test_labels, eval.batch_size(),
+                     eval.headline_tta(), &logits);
+            absl::Status saved = SaveRunArtifacts(ctx, logits, *net, report);
+            if (!saved.ok()) return saved;
+          }
         }
       }
       recorder.Publish(*row);

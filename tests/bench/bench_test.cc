@@ -10,6 +10,7 @@
 #include <cstdlib>
 #include <filesystem>
 #include <string>
+#include <vector>
 
 #include "absl/strings/str_cat.h"
 #include "core/report_io.h"
@@ -130,7 +131,7 @@ TEST(BenchBinaryTest, SmokeRecipeLearnsAndWritesAReportThatParsesBack) {
   CB_REQUIRE_REAL_DATA(dir, kMarker);
   const std::string out = TempPath("smoke_report.json");
   Result r = RunBench(absl::StrCat("--recipe=hlb_record_smoke --device=cpu --data_dir=", dir,
-                              " --out=", out));
+                              " --out=", out, " --save_logits --save_weights"));
   ASSERT_EQ(r.exit_code, 0) << r.output;
   EXPECT_THAT(r.output, HasSubstr("train_loss"));  // the epoch table
   auto report = ReadBenchReport(out);
@@ -157,6 +158,77 @@ TEST(BenchBinaryTest, SmokeRecipeLearnsAndWritesAReportThatParsesBack) {
   EXPECT_DOUBLE_EQ(cost.train_flops(),
                    3.0 * cost.forward_flops_per_image() * static_cast<double>(run.train_images()));
   EXPECT_NEAR(cost.achieved_tflops(), cost.train_flops() / run.timings().train_s() / 1e12, 1e-12);
+  // --save_logits / --save_weights: two files beside the report, named in it. The logits are
+  // the smoke recipe's 2,000 test images x 10 classes in fp32 (80,000 bytes of data).
+  const std::string stem = out.substr(0, out.size() - 5) + ".hlb_record_smoke.seed0";
+  ASSERT_EQ(run.artifacts_size(), 2);
+  EXPECT_EQ(run.artifacts(0), stem + ".logits.pt");
+  EXPECT_EQ(run.artifacts(1), stem + ".weights.pt");
+  std::error_code ec;
+  EXPECT_GT(std::filesystem::file_size(run.artifacts(0), ec), 80000u) << ec.message();
+  EXPECT_GT(std::filesystem::file_size(run.artifacts(1), ec), 4u * run.cost().params_total())
+      << ec.message();
+  // Time to target (35%; the smoke recipe evaluates every epoch, EMA + flip TTA): the first
+  // epoch whose EMA accuracy reaches it, and the training time up to its end.
+  ASSERT_GE(run.target_epoch(), 0);
+  ASSERT_LT(run.target_epoch(), run.epochs_size());
+  const v1::EpochRow& hit = run.epochs(run.target_epoch());
+  EXPECT_GE(hit.ema_val_acc(), 0.35);
+  EXPECT_DOUBLE_EQ(run.time_to_target_s(), hit.total_train_seconds());
+  for (int e = 0; e < run.target_epoch(); ++e) {
+    const v1::EpochRow& before = run.epochs(e);
+    EXPECT_TRUE(!before.ema_evaluated() || before.ema_val_acc() < 0.35) << "epoch " << e;
+  }
+  Result needs_out = RunBench("--recipe=hlb_record_smoke --save_logits");
+  EXPECT_NE(needs_out.exit_code, 0);
+  EXPECT_THAT(needs_out.output, HasSubstr("--save_logits and --save_weights write beside the report"));
+}
+
+// Determinism: on CPU the same config and seed give the same report, apart from timings,
+// dates and file paths (a small slice of the smoke recipe, run twice by the real binary).
+TEST(BenchBinaryTest, SameConfigAndSeedGiveTheSameReportOnCpu) {
+  CB_REQUIRE_REAL_DATA(dir, kMarker);
+  std::vector<v1::BenchReport> reports;
+  for (const char* name : {"det_a.json", "det_b.json"}) {
+    const std::string out = TempPath(name);
+    Result r = RunBench(absl::StrCat(
+        "--recipe=hlb_record_smoke --device=cpu --threads=2 --seed=7 --data_dir=", dir,
+        " --out=", out, " --set data.train_subset=1024 --set data.test_subset=500",
+        " --set train.epochs=2.5 --set ema.start_epoch=1"));
+    ASSERT_EQ(r.exit_code, 0) << r.output;
+    auto report = ReadBenchReport(out);
+    ASSERT_TRUE(report.ok()) << report.status();
+    reports.push_back(*std::move(report));
+  }
+  auto strip = [](v1::BenchReport* b) {
+    b->mutable_context()->clear_date();
+    for (auto& run : *b->mutable_runs()) {
+      run.mutable_context()->clear_date();
+      run.clear_timings();
+      run.clear_time_to_target_s();
+      run.mutable_cost()->clear_achieved_tflops();
+      for (auto& e : *run.mutable_epochs()) {
+        e.clear_train_seconds();
+        e.clear_total_train_seconds();
+      }
+    }
+    for (auto& a : *b->mutable_aggregates()) {
+      const v1::Aggregate kept = a;
+      a.Clear();  // keep only what is not a time
+      a.set_recipe(kept.recipe());
+      a.set_runs(kept.runs());
+      a.set_ok_runs(kept.ok_runs());
+      a.set_accuracy_mean(kept.accuracy_mean());
+      a.set_accuracy_std(kept.accuracy_std());
+      a.set_p_value_above_target(kept.p_value_above_target());
+    }
+  };
+  ASSERT_EQ(reports[0].runs_size(), 1);
+  EXPECT_EQ(reports[0].runs(0).status(), v1::OK) << reports[0].runs(0).message();
+  EXPECT_GT(reports[0].runs(0).epochs_size(), 1);
+  strip(&reports[0]);
+  strip(&reports[1]);
+  EXPECT_EQ(reports[0].DebugString(), reports[1].DebugString());
 }
 
 // The other smoke recipes: they run through the shipped runner, learn, and report. Bars come

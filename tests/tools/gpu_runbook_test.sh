@@ -86,7 +86,7 @@ torch=/usr/lib/x86_64-linux-gnu/cmake/Torch
 # Tests that use everything the bundle brings: GTest, abseil, protobuf (+ protoc), the data.
 ctest_regex='^(toolchain_test|config_test|cifar_test)$'
 debs=(libabsl-dev libabsl20220623 libprotobuf-dev libprotobuf32 protobuf-compiler libprotoc32
-      libgtest-dev libgmock-dev)
+      libgtest-dev libgmock-dev libboost1.74-dev)
 bins=(data_batch_1.bin data_batch_2.bin data_batch_3.bin data_batch_4.bin data_batch_5.bin
       test_batch.bin)
 
