@@ -49,6 +49,9 @@ ABSL_FLAG(std::string, set, "",
           "Override a config field, repeatable: --set train.batch_size=512 --set "
           "optimizer.param_groups[1].lr=0.01 --set precision=PRECISION_FP32 --set "
           "model.widths=16,64,128");
+ABSL_FLAG(bool, verify_data, false,
+          "Check every CIFAR-10 file against the SHA256SUMS beside it (tools/fetch_cifar10.sh "
+          "writes one) before loading; stops with the damaged file's name.");
 ABSL_FLAG(bool, save_logits, false,
           "Save each run's final test logits (headline network, headline TTA) beside the "
           "report: <out without .json>.<recipe>.seed<S>.logits.pt (torch::save). Needs --out.");
@@ -215,6 +218,10 @@ int main(int argc, char** argv) {
   auto data_dir = cifarbench::ResolveDataDir(cifarbench::DataDirQueryFromEnvironment(
       absl::GetFlag(FLAGS_data_dir), cifarbench::SourceRoot()));
   if (!data_dir.ok()) return Fail(data_dir.status());
+  if (absl::GetFlag(FLAGS_verify_data)) {
+    if (absl::Status s = cifarbench::VerifyCifarChecksums(*data_dir); !s.ok()) return Fail(s);
+    std::printf("data: %s verified against its SHA256SUMS\n", data_dir->c_str());
+  }
   cifarbench::SpanTimer data_timer(*device);
   data_timer.Start();
   auto dataset = cifarbench::LoadCifar10(*data_dir, config->data().train_subset(),

@@ -1,14 +1,18 @@
 #include "core/cifar.h"
 
+
 #include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include <algorithm>
+#include <array>
 #include <cerrno>
 #include <cstdlib>
 #include <cstring>
 #include <filesystem>
+#include <fstream>
+#include <set>
 #include <string>
 #include <utility>
 #include <vector>
@@ -16,6 +20,7 @@
 #include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "core/sha256.h"
 #include "core/status_macros.h"
 
 namespace cifarbench {
@@ -382,6 +387,63 @@ std::string ResolveUserPath(const std::string& path) {
   std::string base = GetEnv("BUILD_WORKING_DIRECTORY");
   if (base.empty()) base = CurrentDir();
   return JoinPath(base, path);
+}
+
+absl::Status VerifyCifarChecksums(const std::string& dir) {
+  const std::string sums_path = dir + "/SHA256SUMS";
+  const std::string fix = "; fetch a fresh copy with tools/fetch_cifar10.sh " + dir;
+  std::ifstream sums(sums_path);
+  if (!sums) {
+    return absl::NotFoundError(absl::StrCat(sums_path, ": no checksum list (--verify_data needs "
+                                            "the SHA256SUMS that tools/fetch_cifar10.sh writes)",
+                                            fix));
+  }
+  std::set<std::string> listed;
+  std::string line;
+  for (int line_no = 1; std::getline(sums, line); ++line_no) {
+    if (line.empty()) continue;
+    // "<64 hex>  <name>" (or " *<name>", binary mode).
+    if (line.size() < 67 || line[64] != ' ' ||
+        line.find_first_not_of("0123456789abcdef") < 64) {
+      return absl::InvalidArgumentError(absl::StrCat(
+          sums_path, ":", line_no, ": not a sha256sum line ('<64 hex digits>  <file>')", fix));
+    }
+    const std::string want = line.substr(0, 64);
+    std::string name = line.substr(66);
+    if (line[65] != ' ' && line[65] != '*') {
+      return absl::InvalidArgumentError(absl::StrCat(
+          sums_path, ":", line_no, ": not a sha256sum line ('<64 hex digits>  <file>')", fix));
+    }
+    const std::string path = dir + "/" + name;
+    std::ifstream in(path, std::ios::binary);
+    if (!in) {
+      return absl::NotFoundError(
+          absl::StrCat(path, ": listed in ", sums_path, ":", line_no, " but missing", fix));
+    }
+    Sha256 hasher;
+    std::vector<char> buf(1 << 20);
+    while (in) {
+      in.read(buf.data(), static_cast<std::streamsize>(buf.size()));
+      hasher.Update(std::string_view(buf.data(), static_cast<size_t>(in.gcount())));
+    }
+    const std::array<uint8_t, 32> digest = hasher.Finish();
+    std::string got;
+    for (uint8_t b : digest) absl::StrAppend(&got, absl::Hex(b, absl::kZeroPad2));
+    if (got != want) {
+      return absl::DataLossError(absl::StrCat(path, ": sha256 ", got, " but ", sums_path, ":",
+                                              line_no, " says ", want,
+                                              " (a damaged or partly downloaded file)", fix));
+    }
+    listed.insert(name);
+  }
+  for (const char* f : {"data_batch_1.bin", "data_batch_2.bin", "data_batch_3.bin",
+                        "data_batch_4.bin", "data_batch_5.bin", "test_batch.bin"}) {
+    if (!listed.count(f)) {
+      return absl::NotFoundError(
+          absl::StrCat(sums_path, " does not list ", f, ", so it cannot be verified", fix));
+    }
+  }
+  return absl::OkStatus();
 }
 
 }  // namespace cifarbench

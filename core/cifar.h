@@ -53,6 +53,13 @@ struct LoadCifar10Options {
 absl::StatusOr<CifarDataset> LoadCifar10(const std::string& dir,
                                          const LoadCifar10Options& options);
 
+// --verify_data: checks every file that `dir`/SHA256SUMS lists (sha256sum's format, as
+// tools/fetch_cifar10.sh writes it) and that it lists the six batch files. NotFound when
+// SHA256SUMS or a listed file is missing; DataLoss naming the file and both digests when one
+// differs (a damaged or half-downloaded copy); InvalidArgument naming SHA256SUMS:line for a
+// malformed line. Every message says how to fix it (tools/fetch_cifar10.sh DIR).
+absl::Status VerifyCifarChecksums(const std::string& dir);
+
 // Where to look for the data, in order:
 //   1. `flag_dir` (--data_dir), relative to `working_dir` when not absolute;
 //   2. $CIFAR10_DIR;

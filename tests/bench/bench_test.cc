@@ -184,6 +184,22 @@ TEST(BenchBinaryTest, SmokeRecipeLearnsAndWritesAReportThatParsesBack) {
   EXPECT_THAT(needs_out.output, HasSubstr("--save_logits and --save_weights write beside the report"));
 }
 
+// --verify_data before any training: a folder without SHA256SUMS is refused with the fix.
+TEST(BenchBinaryTest, VerifyDataRefusesAFolderWithoutChecksums) {
+  CB_REQUIRE_REAL_DATA(dir, kMarker);
+  const std::string copy = TempPath("no_sums");
+  std::filesystem::create_directories(copy);
+  for (const char* f : {"data_batch_1.bin", "data_batch_2.bin", "data_batch_3.bin",
+                        "data_batch_4.bin", "data_batch_5.bin", "test_batch.bin"}) {
+    std::filesystem::create_symlink(std::filesystem::absolute(dir) / f, copy + "/" + f);
+  }
+  Result r = RunBench("--recipe=hlb_record_smoke --device=cpu --verify_data --data_dir=" + copy);
+  EXPECT_NE(r.exit_code, 0);
+  EXPECT_THAT(r.output, HasSubstr(copy + "/SHA256SUMS: no checksum list"));
+  EXPECT_THAT(r.output, HasSubstr("tools/fetch_cifar10.sh"));
+  EXPECT_THAT(r.output, Not(HasSubstr("train_loss")));  // nothing trained
+}
+
 // Determinism: on CPU the same config and seed give the same report, apart from timings,
 // dates and file paths (a small slice of the smoke recipe, run twice by the real binary).
 TEST(BenchBinaryTest, SameConfigAndSeedGiveTheSameReportOnCpu) {

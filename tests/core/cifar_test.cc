@@ -15,12 +15,14 @@
 #include <cstring>
 #include <filesystem>
 #include <fstream>
+#include <iterator>
 #include <optional>
 #include <string>
 #include <vector>
 
 #include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
+#include "core/sha256.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "tests/testing/real_data.h"
@@ -132,6 +134,61 @@ class CifarTest : public ::testing::Test {
 
   std::string dir_;
 };
+
+// --- VerifyCifarChecksums (--verify_data) ---------------------------------------------------
+
+// SHA256SUMS for every file of a synthetic folder, as sha256sum writes it.
+void WriteSums(const std::string& folder, const std::string& corrupt_name = "") {
+  std::string sums;
+  for (const char* f : {"data_batch_1.bin", "data_batch_2.bin", "data_batch_3.bin",
+                        "data_batch_4.bin", "data_batch_5.bin", "test_batch.bin"}) {
+    std::ifstream in(folder + "/" + f, std::ios::binary);
+    std::string bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    std::string hex = Sha256HexDigest(bytes);
+    if (f == corrupt_name) hex[0] = hex[0] == '0' ? '1' : '0';
+    sums += hex + "  " + f + "\n";
+  }
+  WriteFile(folder + "/SHA256SUMS", sums);
+}
+
+TEST_F(CifarTest, VerifyAcceptsMatchingChecksums) {
+  const std::string folder = MakeSyntheticFolder("ok", 3);
+  WriteSums(folder);
+  EXPECT_TRUE(VerifyCifarChecksums(folder).ok()) << VerifyCifarChecksums(folder);
+}
+
+TEST_F(CifarTest, VerifyNamesTheFileWhoseDigestDiffers) {
+  const std::string folder = MakeSyntheticFolder("bad", 3);
+  WriteSums(folder, "data_batch_4.bin");
+  absl::Status s = VerifyCifarChecksums(folder);
+  EXPECT_EQ(s.code(), absl::StatusCode::kDataLoss);
+  EXPECT_THAT(std::string(s.message()),
+              ::testing::HasSubstr(folder + "/data_batch_4.bin: sha256 "));
+  EXPECT_THAT(std::string(s.message()), ::testing::HasSubstr("SHA256SUMS:4 says "));
+  EXPECT_THAT(std::string(s.message()), ::testing::HasSubstr("tools/fetch_cifar10.sh"));
+}
+
+TEST_F(CifarTest, VerifyMissingSumsMalformedLineUnlistedAndMissingFile) {
+  const std::string folder = MakeSyntheticFolder("sums", 3);
+  EXPECT_EQ(VerifyCifarChecksums(folder).code(), absl::StatusCode::kNotFound);
+  EXPECT_THAT(std::string(VerifyCifarChecksums(folder).message()),
+              ::testing::HasSubstr("SHA256SUMS: no checksum list"));
+  WriteFile(folder + "/SHA256SUMS", "not a checksum\n");
+  EXPECT_EQ(VerifyCifarChecksums(folder).code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_THAT(std::string(VerifyCifarChecksums(folder).message()),
+              ::testing::HasSubstr("SHA256SUMS:1: not a sha256sum line"));
+  WriteSums(folder);
+  std::ifstream sums_in(folder + "/SHA256SUMS");
+  const std::string sums((std::istreambuf_iterator<char>(sums_in)), std::istreambuf_iterator<char>());
+  WriteFile(folder + "/SHA256SUMS", sums.substr(0, sums.rfind('\n', sums.size() - 2) + 1));
+  EXPECT_THAT(std::string(VerifyCifarChecksums(folder).message()),
+              ::testing::HasSubstr("does not list test_batch.bin"));
+  WriteSums(folder);
+  fs::remove(folder + "/data_batch_2.bin");
+  EXPECT_EQ(VerifyCifarChecksums(folder).code(), absl::StatusCode::kNotFound);
+  EXPECT_THAT(std::string(VerifyCifarChecksums(folder).message()),
+              ::testing::HasSubstr("data_batch_2.bin: listed in"));
+}
 
 // --- ReadCifarBatchFile --------------------------------------------------------------------
 
