@@ -52,6 +52,9 @@ ABSL_FLAG(std::string, set, "",
 ABSL_FLAG(bool, verify_data, false,
           "Check every CIFAR-10 file against the SHA256SUMS beside it (tools/fetch_cifar10.sh "
           "writes one) before loading; stops with the damaged file's name.");
+ABSL_FLAG(bool, stop_on_divergence, false,
+          "Stop at the first run whose loss is NaN or Inf (status DIVERGED, its report written) "
+          "instead of going on with the remaining runs and sweep jobs.");
 ABSL_FLAG(bool, save_logits, false,
           "Save each run's final test logits (headline network, headline TTA) beside the "
           "report: <out without .json>.<recipe>.seed<S>.logits.pt (torch::save). Needs --out.");
@@ -246,6 +249,9 @@ int main(int argc, char** argv) {
   options.stop_requested = &g_stop;
   options.data_s = data_s;
   options.warmup = warmup == "on" || (warmup == "auto" && device->is_cuda());
+  bool diverged = false;
+  options.stop_on_divergence = absl::GetFlag(FLAGS_stop_on_divergence);
+  options.diverged = &diverged;
   options.save_logits = absl::GetFlag(FLAGS_save_logits);
   options.save_weights = absl::GetFlag(FLAGS_save_weights);
   absl::StatusOr<cifarbench::v1::BenchReport> report;
@@ -257,7 +263,7 @@ int main(int argc, char** argv) {
     options.accumulate = &all;
     std::printf("sweep: %zu job(s) in shard %d/%d\n", jobs.size(), shard->index, shard->count);
     for (const cifarbench::SweepJob& job : jobs) {
-      if (g_stop.load()) break;
+      if (g_stop.load() || diverged) break;
       report = cifarbench::RunRecipe(job.config, data, options);
       if (!report.ok()) return Fail(report.status());
       options.warmup = false;  // once per process

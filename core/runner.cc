@@ -267,6 +267,11 @@ absl::StatusOr<v1::BenchReport> RunRecipe(const v1::RecipeConfig& config,
     if (!options.out_path.empty()) {
       CB_RETURN_IF_ERROR(WriteJsonAtomically(options.out_path, bench));
     }
+    if (report->status() == v1::DIVERGED && options.stop_on_divergence) {
+      std::fprintf(options.out, "--stop_on_divergence: the remaining runs are not started\n");
+      if (options.diverged != nullptr) *options.diverged = true;
+      break;
+    }
   }
   for (const v1::Aggregate& a : bench.aggregates()) {
     if (a.recipe() == config.name()) std::fprintf(options.out, "\n%s", SummaryLine(a).c_str());

@@ -34,6 +34,10 @@ struct RunnerOptions {
   // <out_path without .json>.<recipe>.seed<seed>.{logits,weights}.pt.
   bool save_logits = false;
   bool save_weights = false;
+  // A DIVERGED run ends the recipe's runs (and, through `diverged`, a sweep) instead of
+  // letting the next seed start.
+  bool stop_on_divergence = false;
+  bool* diverged = nullptr;
   std::FILE* out = stdout;
 };
 

@@ -200,6 +200,34 @@ TEST(BenchBinaryTest, VerifyDataRefusesAFolderWithoutChecksums) {
   EXPECT_THAT(r.output, Not(HasSubstr("train_loss")));  // nothing trained
 }
 
+// A diverging run: DIVERGED with its epoch, its report written, the next run goes on; with
+// --stop_on_divergence the next one is not started.
+TEST(BenchBinaryTest, DivergedRunIsRecordedAndTheFlagStopsTheRest) {
+  CB_REQUIRE_REAL_DATA(dir, kMarker);
+  const std::string common = absl::StrCat(
+      "--recipe=hlb_record_smoke --device=cpu --runs=2 --data_dir=", dir,
+      " --set data.train_subset=512 --set data.test_subset=200 --set train.epochs=1",
+      " --set eval.headline_network=EVAL_NETWORK_LIVE",
+      " --set optimizer.param_groups[0].lr=1e30 --set optimizer.param_groups[1].lr=1e30");
+  const std::string all = TempPath("diverged_all.json");
+  Result r = RunBench(common + " --out=" + all);
+  EXPECT_EQ(r.exit_code, 0) << r.output;  // DIVERGED is a result, not a failure
+  auto report = ReadBenchReport(all);
+  ASSERT_TRUE(report.ok()) << report.status();
+  ASSERT_EQ(report->runs_size(), 2);
+  for (const auto& run : report->runs()) {
+    EXPECT_EQ(run.status(), v1::DIVERGED);
+    EXPECT_THAT(run.message(), HasSubstr("in epoch 0"));
+  }
+  const std::string stopped = TempPath("diverged_stop.json");
+  Result s = RunBench(common + " --stop_on_divergence --out=" + stopped);
+  EXPECT_THAT(s.output, HasSubstr("--stop_on_divergence: the remaining runs are not started"));
+  auto first_only = ReadBenchReport(stopped);
+  ASSERT_TRUE(first_only.ok()) << first_only.status();
+  ASSERT_EQ(first_only->runs_size(), 1);
+  EXPECT_EQ(first_only->runs(0).status(), v1::DIVERGED);
+}
+
 // Determinism: on CPU the same config and seed give the same report, apart from timings,
 // dates and file paths (a small slice of the smoke recipe, run twice by the real binary).
 TEST(BenchBinaryTest, SameConfigAndSeedGiveTheSameReportOnCpu) {
