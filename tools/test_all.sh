@@ -71,6 +71,20 @@ if [[ "${CIFARBENCH_SKIP_BAZEL:-0}" != 1 ]]; then
   bazel_failed=$(grep -cE '^//[^ ]+ +(\(cached\) )?(FAILED|TIMEOUT|NO STATUS|FLAKY|INCOMPLETE)' \
     "$logs/bazel.log" || true)
   echo "Bazel: $bazel_passed passed, $bazel_failed failed"
+  if [[ $bazel_rc -eq 0 ]]; then
+    # The LibTorch-free parts again under AddressSanitizer + UndefinedBehaviorSanitizer
+    # (.bazelrc's --config=asan): config, data reader, statistics, compare, merge, sweeps.
+    section "Bazel --config=asan (LibTorch-free tests)"
+    asan_tests=(//tests/core:config_test //tests/core:bad_config_corpus_test
+                //tests/core:schedule_test //tests/core:cifar_test //tests/core:stats_test
+                //tests/core:sweep_test //tests/core:console_test //tests/bench:compare_test
+                //tests/bench:merge_test)
+    bazel test --config=asan "${bazel_flags[@]}" "${asan_tests[@]}" 2>&1 |
+      tee "$logs/bazel-asan.log" || bazel_rc=${PIPESTATUS[0]}
+    asan_passed=$(grep -cE '^//[^ ]+ +(\(cached\) )?PASSED' "$logs/bazel-asan.log" || true)
+    echo "Bazel --config=asan: $asan_passed of ${#asan_tests[@]} passed"
+    bazel_passed=$((bazel_passed + asan_passed))
+  fi
   # Leave no Bazel server behind in CI (it would outlive the run).
   [[ "$CI" == true ]] && bazel shutdown || true
   if [[ $bazel_rc -ne 0 ]]; then
