@@ -128,18 +128,29 @@ if [[ "${CIFARBENCH_SKIP_CMAKE:-0}" != 1 ]]; then
   fi
   elapsed
 
-  section "Smoke recipe: bench --recipe=hlb_record_smoke"
-  if [[ -x "$build_dir/bench/bench" ]]; then
-    mkdir -p "$build_dir/smoke"
-    smoke=("$build_dir/bench/bench" --recipe=hlb_record_smoke "--out=$build_dir/smoke/report.json")
-    [[ -n "${CIFAR10_DIR:-}" ]] && smoke+=("--data_dir=$CIFAR10_DIR")
-    echo "+ ${smoke[*]}"
-    "${smoke[@]}"
-    echo "Report: $build_dir/smoke/report.json"
-  else
-    echo "no $build_dir/bench/bench: the CMake build did not produce the runner" >&2
+  # The CI benchmark report: every smoke recipe, 5 seeds, against the committed baseline
+  # (tools/ci_bench.sh); bench-report/ holds the JSON, Markdown and SVG. Then a planted
+  # regression (the non-bias weights' lr set to 0) must fail the same gate.
+  section "CI benchmark report: tools/ci_bench.sh -> bench-report/"
+  for t in bench compare merge; do
+    [[ -x "$build_dir/bench/$t" ]] || { echo "no $build_dir/bench/$t from the CMake build" >&2; exit 1; }
+  done
+  ci_bench=(bash "$root/tools/ci_bench.sh" "--bench=$build_dir/bench/bench"
+            "--compare=$build_dir/bench/compare" "--merge=$build_dir/bench/merge")
+  [[ -n "${CIFAR10_DIR:-}" ]] && ci_bench+=("--data_dir=$CIFAR10_DIR")
+  "${ci_bench[@]}" "--out=$root/bench-report"
+  elapsed
+  section "CI benchmark gate: a planted regression must fail it"
+  planted_rc=0
+  "${ci_bench[@]}" "--out=$build_dir/planted-regression" --recipes=hlb_record_smoke --seeds=3 \
+    --set 'optimizer.param_groups[1].lr=0' >"$build_dir/planted-regression.log" 2>&1 || planted_rc=$?
+  tail -n 12 "$build_dir/planted-regression.log"
+  if [[ $planted_rc -ne 1 ]]; then
+    echo "the planted regression did not fail the gate (exit $planted_rc, expected 1)" >&2
     exit 1
   fi
+  echo "planted regression: the gate failed it, as it must (exit 1)"
+  ctest_passed=$((ctest_passed + 1))
   elapsed
 fi
 
