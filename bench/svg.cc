@@ -13,7 +13,8 @@ namespace cifarbench {
 namespace {
 
 constexpr double kWidth = 720, kHeight = 440;
-constexpr double kLeft = 70, kRight = 200, kTop = 40, kBottom = 50;  // margins; legend right
+constexpr double kLeft = 70, kRight = 250, kTop = 40, kBottom = 50;  // margins; legend right
+constexpr size_t kLegendChars = 36;  // longer legend labels are shortened with an ellipsis
 const char* const kColours[] = {"#1f77b4", "#d62728", "#2ca02c", "#ff7f0e", "#9467bd",
                                 "#8c564b", "#e377c2", "#7f7f7f", "#bcbd22", "#17becf"};
 
@@ -134,7 +135,9 @@ class Plot {
   }
   void Legend(const std::vector<std::pair<std::string, std::string>>& entries) {
     double y = kTop + 10;
-    for (const auto& [label, colour] : entries) {
+    for (const auto& [full, colour] : entries) {
+      const std::string label =
+          full.size() > kLegendChars ? full.substr(0, kLegendChars - 3) + "..." : full;
       absl::StrAppendFormat(&out_,
                             "<rect x=\"%.1f\" y=\"%.1f\" width=\"12\" height=\"12\" "
                             "fill=\"%s\"/><text x=\"%.1f\" y=\"%.1f\">%s</text>\n",
@@ -185,7 +188,14 @@ std::string AccuracyVsTimeSvg(const std::vector<LabelledReport>& reports) {
   }
   Plot plot("Headline accuracy against training time (one point per run)", "train_s (s)",
             "headline accuracy (%)", x, y);
-  for (const auto& [recipe, t] : targets) plot.HorizontalLine(t, "target " + recipe);
+  // One line per distinct target, naming its recipes (several recipes often share one).
+  std::map<double, std::vector<std::string>> by_target;
+  for (const auto& [recipe, t] : targets) by_target[t].push_back(recipe);
+  for (const auto& [t, recipes] : by_target) {
+    plot.HorizontalLine(t, recipes.size() == 1
+                               ? absl::StrCat("target ", recipes[0])
+                               : absl::StrFormat("target %.2f%% (%d recipes)", t, recipes.size()));
+  }
   std::vector<std::pair<std::string, std::string>> legend;
   for (size_t i = 0; i < order.size(); ++i) {
     const std::string colour = kColours[i % (sizeof(kColours) / sizeof(kColours[0]))];
