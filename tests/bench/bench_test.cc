@@ -4,6 +4,7 @@
 //
 // Usage: bench_test BENCH_BINARY TEST_PLUGIN_LIB [gtest flags]
 #include <sys/wait.h>
+#include <unistd.h>
 
 #include <array>
 #include <cstdio>
@@ -187,7 +188,9 @@ TEST(BenchBinaryTest, SmokeRecipeLearnsAndWritesAReportThatParsesBack) {
 // --verify_data before any training: a folder without SHA256SUMS is refused with the fix.
 TEST(BenchBinaryTest, VerifyDataRefusesAFolderWithoutChecksums) {
   CB_REQUIRE_REAL_DATA(dir, kMarker);
-  const std::string copy = TempPath("no_sums");
+  // Unique per process and emptied first: under ctest the temporary folder is the shared /tmp.
+  const std::string copy = TempPath("no_sums." + std::to_string(::getpid()));
+  std::filesystem::remove_all(copy);
   std::filesystem::create_directories(copy);
   for (const char* f : {"data_batch_1.bin", "data_batch_2.bin", "data_batch_3.bin",
                         "data_batch_4.bin", "data_batch_5.bin", "test_batch.bin"}) {
@@ -198,6 +201,7 @@ TEST(BenchBinaryTest, VerifyDataRefusesAFolderWithoutChecksums) {
   EXPECT_THAT(r.output, HasSubstr(copy + "/SHA256SUMS: no checksum list"));
   EXPECT_THAT(r.output, HasSubstr("tools/fetch_cifar10.sh"));
   EXPECT_THAT(r.output, Not(HasSubstr("train_loss")));  // nothing trained
+  std::filesystem::remove_all(copy);
 }
 
 // A diverging run: DIVERGED with its epoch, its report written, the next run goes on; with
