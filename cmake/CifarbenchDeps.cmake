@@ -8,42 +8,48 @@
 include_guard(GLOBAL)
 
 # --- LibTorch ------------------------------------------------------------------------------
-# Torch_DIR, or CMAKE_PREFIX_PATH holding the folder with Torch/TorchConfig.cmake
-# (pip: torch.utils.cmake_prefix_path; unpacked LibTorch: its root; Debian: found by default).
-find_package(Torch REQUIRED)
+# Not for the fuzz build (CIFARBENCH_FUZZ), which compiles only the LibTorch-free parts.
+if(CIFARBENCH_FUZZ)
+  set(CIFARBENCH_WITH_CUDA OFF)
+  add_compile_definitions(_GLIBCXX_USE_CXX11_ABI=1)
+else()
+  # Torch_DIR, or CMAKE_PREFIX_PATH holding the folder with Torch/TorchConfig.cmake
+  # (pip: torch.utils.cmake_prefix_path; unpacked LibTorch: its root; Debian: found by default).
+  find_package(Torch REQUIRED)
 
-# TorchConfig sets TORCH_CXX_FLAGS to -D_GLIBCXX_USE_CXX11_ABI=<0|1>. Every translation unit
-# must agree, and the abseil/protobuf found here use the C++11 ABI.
-set(CIFARBENCH_CXX11_ABI 1)
-if(TORCH_CXX_FLAGS MATCHES "_GLIBCXX_USE_CXX11_ABI=([01])")
-  set(CIFARBENCH_CXX11_ABI ${CMAKE_MATCH_1})
-endif()
-if(CIFARBENCH_CXX11_ABI STREQUAL "0")
-  message(FATAL_ERROR
-    "cifarbench: the LibTorch found (${TORCH_INSTALL_PREFIX}) uses the pre-C++11 string ABI "
-    "(-D_GLIBCXX_USE_CXX11_ABI=0), but abseil and protobuf use the C++11 ABI, so nothing "
-    "would link. Use a cxx11-ABI LibTorch (libtorch-cxx11-abi-*, pip torch >= 2.7) or "
-    "Debian's libtorch-dev.")
-endif()
-add_compile_definitions(_GLIBCXX_USE_CXX11_ABI=${CIFARBENCH_CXX11_ABI})
+  # TorchConfig sets TORCH_CXX_FLAGS to -D_GLIBCXX_USE_CXX11_ABI=<0|1>. Every translation unit
+  # must agree, and the abseil/protobuf found here use the C++11 ABI.
+  set(CIFARBENCH_CXX11_ABI 1)
+  if(TORCH_CXX_FLAGS MATCHES "_GLIBCXX_USE_CXX11_ABI=([01])")
+    set(CIFARBENCH_CXX11_ABI ${CMAKE_MATCH_1})
+  endif()
+  if(CIFARBENCH_CXX11_ABI STREQUAL "0")
+    message(FATAL_ERROR
+      "cifarbench: the LibTorch found (${TORCH_INSTALL_PREFIX}) uses the pre-C++11 string ABI "
+      "(-D_GLIBCXX_USE_CXX11_ABI=0), but abseil and protobuf use the C++11 ABI, so nothing "
+      "would link. Use a cxx11-ABI LibTorch (libtorch-cxx11-abi-*, pip torch >= 2.7) or "
+      "Debian's libtorch-dev.")
+  endif()
+  add_compile_definitions(_GLIBCXX_USE_CXX11_ABI=${CIFARBENCH_CXX11_ABI})
 
-set(CIFARBENCH_WITH_CUDA OFF)
-if(TARGET torch_cuda OR TARGET c10_cuda OR TORCH_CUDA_LIBRARIES)
-  set(CIFARBENCH_WITH_CUDA ON)
-endif()
+  set(CIFARBENCH_WITH_CUDA OFF)
+  if(TARGET torch_cuda OR TARGET c10_cuda OR TORCH_CUDA_LIBRARIES)
+    set(CIFARBENCH_WITH_CUDA ON)
+  endif()
 
-add_library(cifarbench_torch INTERFACE)
-# LibTorch registers operators and backends from static initialisers in libraries nothing
-# references directly: keep them all (--no-as-needed), as LibTorch requires.
-target_link_libraries(cifarbench_torch INTERFACE
-  "$<$<CXX_COMPILER_ID:GNU,Clang>:-Wl,--no-as-needed>" ${TORCH_LIBRARIES})
-target_include_directories(cifarbench_torch SYSTEM INTERFACE ${TORCH_INCLUDE_DIRS})
-if(CIFARBENCH_WITH_CUDA)
-  # Everywhere, so that targets linking ${TORCH_LIBRARIES} directly see it too.
-  add_compile_definitions(CIFARBENCH_WITH_CUDA=1)
+  add_library(cifarbench_torch INTERFACE)
+  # LibTorch registers operators and backends from static initialisers in libraries nothing
+  # references directly: keep them all (--no-as-needed), as LibTorch requires.
+  target_link_libraries(cifarbench_torch INTERFACE
+    "$<$<CXX_COMPILER_ID:GNU,Clang>:-Wl,--no-as-needed>" ${TORCH_LIBRARIES})
+  target_include_directories(cifarbench_torch SYSTEM INTERFACE ${TORCH_INCLUDE_DIRS})
+  if(CIFARBENCH_WITH_CUDA)
+    # Everywhere, so that targets linking ${TORCH_LIBRARIES} directly see it too.
+    add_compile_definitions(CIFARBENCH_WITH_CUDA=1)
+  endif()
+  message(STATUS "cifarbench: LibTorch ${Torch_VERSION} at ${TORCH_INSTALL_PREFIX} "
+                 "(CUDA: ${CIFARBENCH_WITH_CUDA}, _GLIBCXX_USE_CXX11_ABI=${CIFARBENCH_CXX11_ABI})")
 endif()
-message(STATUS "cifarbench: LibTorch ${Torch_VERSION} at ${TORCH_INSTALL_PREFIX} "
-               "(CUDA: ${CIFARBENCH_WITH_CUDA}, _GLIBCXX_USE_CXX11_ABI=${CIFARBENCH_CXX11_ABI})")
 
 # --- abseil --------------------------------------------------------------------------------
 find_package(absl CONFIG REQUIRED)

@@ -120,6 +120,33 @@ absl::Status CheckBatchSize(const std::string& path, int64_t size, int64_t expec
   return absl::OkStatus();
 }
 
+// Validates the labels of `size` bytes (already size-checked: a whole number of records) and
+// appends the first `keep` records (all when keep < 0) to `split`.
+absl::Status AppendBatchBytes(const std::string& path, const uint8_t* bytes, int64_t size,
+                              int64_t keep, CifarSplit* split) {
+  const int64_t records = size / kCifarRecordBytes;
+  for (int64_t r = 0; r < records; ++r) {
+    const int64_t offset = r * kCifarRecordBytes;
+    const int label = bytes[offset];
+    if (label > 9) {
+      return absl::DataLossError(absl::StrCat(
+          path, ": record ", r, " at byte offset ", offset, ": label ", label,
+          " is outside 0..9; the file is corrupt or not a CIFAR-10 binary batch; ", kFetchHint));
+    }
+  }
+
+  const int64_t take = keep < 0 ? records : std::min(keep, records);
+  split->images.reserve(split->images.size() + take * kCifarImageBytes);
+  split->labels.reserve(split->labels.size() + take);
+  for (int64_t r = 0; r < take; ++r) {
+    const uint8_t* record = bytes + r * kCifarRecordBytes;
+    split->labels.push_back(record[0]);
+    split->images.insert(split->images.end(), record + 1, record + kCifarRecordBytes);
+  }
+  split->size += take;
+  return absl::OkStatus();
+}
+
 // Reads `path` (one read of the whole file), validates all of it and appends its first `keep`
 // records (all when keep < 0) to `split`.
 absl::Status AppendBatchFile(const std::string& path, int64_t expected_records, int64_t keep,
@@ -158,27 +185,7 @@ absl::Status AppendBatchFile(const std::string& path, int64_t expected_records, 
     done += n;
   }
 
-  const int64_t records = size / kCifarRecordBytes;
-  for (int64_t r = 0; r < records; ++r) {
-    const int64_t offset = r * kCifarRecordBytes;
-    const int label = bytes[static_cast<size_t>(offset)];
-    if (label > 9) {
-      return absl::DataLossError(absl::StrCat(
-          path, ": record ", r, " at byte offset ", offset, ": label ", label,
-          " is outside 0..9; the file is corrupt or not a CIFAR-10 binary batch; ", kFetchHint));
-    }
-  }
-
-  const int64_t take = keep < 0 ? records : std::min(keep, records);
-  split->images.reserve(split->images.size() + take * kCifarImageBytes);
-  split->labels.reserve(split->labels.size() + take);
-  for (int64_t r = 0; r < take; ++r) {
-    const uint8_t* record = bytes.data() + r * kCifarRecordBytes;
-    split->labels.push_back(record[0]);
-    split->images.insert(split->images.end(), record + 1, record + kCifarRecordBytes);
-  }
-  split->size += take;
-  return absl::OkStatus();
+  return AppendBatchBytes(path, bytes.data(), size, keep, split);
 }
 
 // What stat() says about `path` as a folder: "" when it is one, else why not.
@@ -254,6 +261,16 @@ absl::StatusOr<std::string> ExplicitDir(const std::string& given, const std::str
 }
 
 }  // namespace
+
+absl::StatusOr<CifarSplit> ParseCifarBatch(std::string_view bytes, const std::string& path,
+                                           int64_t expected_records) {
+  CifarSplit split;
+  const int64_t size = static_cast<int64_t>(bytes.size());
+  CB_RETURN_IF_ERROR(CheckBatchSize(path, size, expected_records));
+  CB_RETURN_IF_ERROR(AppendBatchBytes(path, reinterpret_cast<const uint8_t*>(bytes.data()), size,
+                                      /*keep=*/-1, &split));
+  return split;
+}
 
 absl::StatusOr<CifarSplit> ReadCifarBatchFile(const std::string& path, int64_t expected_records) {
   CifarSplit split;

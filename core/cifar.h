@@ -8,6 +8,7 @@
 
 #include <cstdint>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "absl/status/statusor.h"
@@ -36,6 +37,11 @@ struct CifarDataset {
 // outside 0..9 (DataLoss, with the record index and byte offset).
 absl::StatusOr<CifarSplit> ReadCifarBatchFile(const std::string& path,
                                               int64_t expected_records = kCifarRecordsPerFile);
+
+// The same checks and messages on bytes already in memory (`path` names them in messages);
+// ReadCifarBatchFile reads the file, then does exactly this. The fuzz target's entry point.
+absl::StatusOr<CifarSplit> ParseCifarBatch(std::string_view bytes, const std::string& path,
+                                           int64_t expected_records = kCifarRecordsPerFile);
 
 // Loads data_batch_1..5.bin and test_batch.bin from `dir`. `train_limit` / `test_limit` > 0
 // keep only the first N images of each split (files past what is needed are not read).

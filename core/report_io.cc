@@ -65,14 +65,10 @@ absl::Status WriteJsonAtomically(const std::string& path, const google::protobuf
   return WriteFileAtomically(path, *json + "\n");
 }
 
-absl::StatusOr<v1::BenchReport> ReadBenchReport(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return absl::NotFoundError(absl::StrCat(path, ": cannot open report"));
-  std::stringstream ss;
-  ss << in.rdbuf();
+absl::StatusOr<v1::BenchReport> ParseBenchReport(std::string_view json, const std::string& path) {
   v1::BenchReport report;
   google::protobuf::util::JsonParseOptions options;
-  auto status = google::protobuf::util::JsonStringToMessage(ss.str(), &report, options);
+  auto status = google::protobuf::util::JsonStringToMessage(std::string(json), &report, options);
   if (!status.ok()) {
     return absl::InvalidArgumentError(
         absl::StrCat(path, ": not a cifarbench bench report: ", status.ToString()));
@@ -83,6 +79,14 @@ absl::StatusOr<v1::BenchReport> ReadBenchReport(const std::string& path) {
                                                    kReportSchemaVersion));
   }
   return report;
+}
+
+absl::StatusOr<v1::BenchReport> ReadBenchReport(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return absl::NotFoundError(absl::StrCat(path, ": cannot open report"));
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return ParseBenchReport(ss.str(), path);
 }
 
 }  // namespace cifarbench

@@ -5,6 +5,7 @@
 #define CIFARBENCH_CORE_REPORT_IO_H_
 
 #include <string>
+#include <string_view>
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
@@ -23,6 +24,9 @@ absl::Status WriteJsonAtomically(const std::string& path, const google::protobuf
 // Parses a bench report; InvalidArgument naming the file for malformed JSON or a
 // schema_version other than kReportSchemaVersion.
 absl::StatusOr<v1::BenchReport> ReadBenchReport(const std::string& path);
+
+// The same on JSON already in memory (`path` names it in messages): the fuzz target's entry.
+absl::StatusOr<v1::BenchReport> ParseBenchReport(std::string_view json, const std::string& path);
 
 }  // namespace cifarbench
 
