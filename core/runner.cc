@@ -56,6 +56,35 @@ std::string HeadlineName(const v1::EvalConfig& eval) {
   return s;
 }
 
+// Runs a fresh instance of the plugin: the one place where what LibTorch throws becomes a
+// Status. Out of memory (c10::OutOfMemoryError, what LibTorch's CUDA allocator throws) becomes
+// ResourceExhausted naming the batch sizes and what to change; any other c10::Error or
+// std::exception becomes Internal with its message.
+absl::Status RunPluginCatching(const PluginInfo& plugin_info, const v1::RecipeConfig& config,
+                               const RunContext& ctx, v1::RunReport* report) {
+  try {
+    std::unique_ptr<Plugin> plugin = plugin_info.factory();
+    return plugin->Run(config, ctx, report);
+  } catch (const c10::OutOfMemoryError& e) {
+    std::string what = e.what_without_backtrace();
+    if (const size_t eol = what.find('\n'); eol != std::string::npos) what.resize(eol);
+    const int64_t batch = config.train().batch_size();
+    return absl::ResourceExhaustedError(absl::StrCat(
+        "out of memory on ", ctx.device.str(), " at train.batch_size=", batch,
+        " (eval.batch_size=", config.eval().batch_size(), ", ",
+        v1::Precision_Name(config.precision()), "): ", what, ". Lower the batch size, e.g. ",
+        "--set train.batch_size=", std::max<int64_t>(1, batch / 2),
+        " (the recipe's published numbers assume ", batch,
+        ") or --set eval.batch_size=", std::max<int64_t>(1, config.eval().batch_size() / 2),
+        " if it ran out while evaluating; or free the device's memory (another process may "
+        "hold it: nvidia-smi)"));
+  } catch (const c10::Error& e) {
+    return absl::InternalError(e.what_without_backtrace());
+  } catch (const std::exception& e) {
+    return absl::InternalError(e.what());
+  }
+}
+
 }  // namespace
 
 void SetTimeToTarget(const v1::RecipeConfig& config, v1::RunReport* report) {
@@ -160,14 +189,7 @@ absl::StatusOr<v1::BenchReport> RunRecipe(const v1::RecipeConfig& config,
     ctx.seed = config.seed();
     ctx.stop_requested = options.stop_requested;
     const auto start = std::chrono::steady_clock::now();
-    absl::Status status;
-    try {
-      status = plugin_info.factory()->Run(warm, ctx, &scratch);
-    } catch (const c10::Error& e) {
-      status = absl::InternalError(e.what_without_backtrace());
-    } catch (const std::exception& e) {
-      status = absl::InternalError(e.what());
-    }
+    const absl::Status status = RunPluginCatching(plugin_info, warm, ctx, &scratch);
     w->set_seconds(std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
     w->set_ran(status.ok());
     if (!status.ok()) {
@@ -216,16 +238,7 @@ absl::StatusOr<v1::BenchReport> RunRecipe(const v1::RecipeConfig& config,
     }
 
     const auto wall_start = std::chrono::steady_clock::now();
-    absl::Status status;
-    try {
-      std::unique_ptr<Plugin> plugin = plugin_info.factory();
-      status = plugin->Run(config, ctx, report);
-    } catch (const c10::Error& e) {
-      // LibTorch throws; this is the one place where that becomes a Status.
-      status = absl::InternalError(e.what_without_backtrace());
-    } catch (const std::exception& e) {
-      status = absl::InternalError(e.what());
-    }
+    const absl::Status status = RunPluginCatching(plugin_info, config, ctx, report);
     {
       v1::NetworkCost* c = report->mutable_cost();
       *c = cost;
@@ -266,6 +279,12 @@ absl::StatusOr<v1::BenchReport> RunRecipe(const v1::RecipeConfig& config,
     RecomputeAggregates(config, &bench);
     if (!options.out_path.empty()) {
       CB_RETURN_IF_ERROR(WriteJsonAtomically(options.out_path, bench));
+    }
+    if (absl::IsResourceExhausted(status) && i + 1 < runs) {
+      // The same config would run out the same way: the report keeps the finished runs.
+      std::fprintf(options.out, "out of memory: the remaining %d run(s) of %s are not started\n",
+                   runs - i - 1, config.name().c_str());
+      break;
     }
     if (report->status() == v1::DIVERGED && options.stop_on_divergence) {
       std::fprintf(options.out, "--stop_on_divergence: the remaining runs are not started\n");

@@ -3,14 +3,38 @@
 #include <ATen/core/grad_mode.h>  // at::NoGradGuard (not in ATen.h in 2.x)
 #include <c10/util/Exception.h>
 
+#include <atomic>
+#include <cstdlib>
+#include <string>
 #include <utility>
 #include <vector>
+
+#include "core/evaluate.h"
 
 #ifdef CIFARBENCH_WITH_CUDA
 #include "core/cuda/cuda_graph.h"
 #endif
 
 namespace cifarbench {
+namespace {
+
+// CIFARBENCH_INJECT_OOM_AT_STEP (see TrainStep::Run): throws on the N-th step of the process.
+void MaybeInjectOutOfMemory() {
+  static const long long inject_at = [] {
+    const char* value = std::getenv("CIFARBENCH_INJECT_OOM_AT_STEP");
+    return value == nullptr ? 0LL : std::atoll(value);
+  }();
+  if (inject_at <= 0) return;
+  static std::atomic<long long> steps{0};
+  const long long step = ++steps;
+  if (step == inject_at) {
+    TORCH_CHECK_WITH(OutOfMemoryError, false,
+                     "out of memory: tried to allocate at training step ", step,
+                     " (injected by CIFARBENCH_INJECT_OOM_AT_STEP=", inject_at, ")");
+  }
+}
+
+}  // namespace
 
 std::string StepKindName(StepKind kind) {
   switch (kind) {
@@ -99,6 +123,7 @@ void TrainStep::Prepare(const at::Tensor& example_x, const at::Tensor& example_y
 }
 
 StepOutputs TrainStep::Run(const at::Tensor& x, const at::Tensor& y) {
+  MaybeInjectOutOfMemory();
   if (kind_ == StepKind::kEager) {
     at::Tensor logits = forward_(x);
     at::Tensor loss = loss_(logits, y);
@@ -120,6 +145,31 @@ StepOutputs TrainStep::Run(const at::Tensor& x, const at::Tensor& y) {
     Body();
   }
   return out_;
+}
+
+absl::StatusOr<std::unique_ptr<TrainStep>> MakeTrainStep(
+    const v1::TrainConfig& train, at::Device device, torch::nn::Module& module,
+    TrainStep::Forward forward, NesterovSgd& opt, const TrainingData& data, int64_t pad,
+    int64_t batch, at::MemoryFormat memory_format, SpanTimer& timer, v1::RunReport* report) {
+  absl::StatusOr<StepKind> kind = ResolveStepKind(train.step_mode(), device);
+  if (!kind.ok()) return kind.status();
+  const double smoothing = train.label_smoothing();
+  auto step = std::make_unique<TrainStep>(
+      *kind, module, std::move(forward),
+      [smoothing](const at::Tensor& logits, const at::Tensor& y) {
+        return SmoothedCrossEntropySum(logits, y, smoothing);
+      },
+      train.loss_scale(), opt);
+  report->set_step_mode(StepKindName(*kind));
+  if (step->kind() != StepKind::kEager) {
+    timer.Start();
+    module.train();
+    step->Prepare(data.train_padded.narrow(0, 0, batch).narrow(2, pad, 32).narrow(3, pad, 32)
+                      .contiguous(memory_format),
+                  data.train_targets.narrow(0, 0, batch));
+    report->mutable_timings()->set_capture_s(timer.Stop());
+  }
+  return step;
 }
 
 }  // namespace cifarbench

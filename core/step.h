@@ -21,9 +21,12 @@
 #include <string>
 
 #include "absl/status/statusor.h"
+#include "core/data.h"
 #include "core/optim.h"
 #include "core/step_graph.h"
+#include "core/timer.h"
 #include "proto/recipe.pb.h"
+#include "proto/report.pb.h"
 
 namespace cifarbench {
 
@@ -60,6 +63,11 @@ class TrainStep {
 
   // One step on (x, y) at the rates in opt.groups()[*].lr. Outputs stay valid until the next
   // Run (static and graph modes reuse the tensors).
+  //
+  // Fault injection (tests of the out-of-memory path, docs/reliability.md): with
+  // CIFARBENCH_INJECT_OOM_AT_STEP=N in the environment, the N-th call of Run in the process
+  // (1-based, counted over every run, the warm-up included) throws c10::OutOfMemoryError, as
+  // LibTorch's CUDA allocator does when it cannot allocate.
   StepOutputs Run(const at::Tensor& x, const at::Tensor& y);
 
  private:
@@ -76,6 +84,18 @@ class TrainStep {
   std::unique_ptr<StepGraph> graph_;
   bool prepared_ = false;
 };
+
+// What the shipped plugins do to set up their step: resolve train.step_mode on `device`, build
+// the step on `module` / `forward` with the label-smoothed summed cross-entropy
+// (train.label_smoothing) scaled by train.loss_scale, record report.step_mode and, in static
+// and graph modes, prepare it (graph: warm up and capture) on the first `batch` unaugmented
+// training images (the centre crop of data.train_padded, `pad` pixels each side; no random
+// draws, so the run's draws are unchanged) with `module` in training mode, timed with `timer`
+// as report.timings.capture_s. FailedPrecondition as ResolveStepKind.
+absl::StatusOr<std::unique_ptr<TrainStep>> MakeTrainStep(
+    const v1::TrainConfig& train, at::Device device, torch::nn::Module& module,
+    TrainStep::Forward forward, NesterovSgd& opt, const TrainingData& data, int64_t pad,
+    int64_t batch, at::MemoryFormat memory_format, SpanTimer& timer, v1::RunReport* report);
 
 }  // namespace cifarbench
 

@@ -114,27 +114,10 @@ class HlbPlugin : public Plugin {
     NetworkEma ema(*net, *ema_net, EmaCopiesBack);
 
     // ---- Training step (eager, static buffers, or a CUDA graph: core/step.h) ----
-    absl::StatusOr<StepKind> step_kind = ResolveStepKind(train.step_mode(), device);
-    if (!step_kind.ok()) return step_kind.status();
-    const double smoothing = train.label_smoothing();
-    TrainStep step(
-        *step_kind, *net, [&net](const at::Tensor& x) { return net->forward(x); },
-        [smoothing](const at::Tensor& logits, const at::Tensor& y) {
-          return SmoothedCrossEntropySum(logits, y, smoothing);
-        },
-        train.loss_scale(), opt);
-    report->set_step_mode(StepKindName(*step_kind));
-    if (step.kind() != StepKind::kEager) {
-      // Static buffers (and the graph's warm-up and capture) before the first epoch, on the
-      // first batch of unaugmented images (no random draws, so the runs' draws are unchanged).
-      timer.Start();
-      net->train();
-      const int64_t pad = aug.pad();
-      step.Prepare(train_padded.narrow(0, 0, batch).narrow(2, pad, 32).narrow(3, pad, 32)
-                       .contiguous(memory_format),
-                   train_targets.narrow(0, 0, batch));
-      report->mutable_timings()->set_capture_s(timer.Stop());
-    }
+    absl::StatusOr<std::unique_ptr<TrainStep>> step = MakeTrainStep(
+        train, device, *net, [&net](const at::Tensor& x) { return net->forward(x); }, opt,
+        *prepared, aug.pad(), batch, memory_format, timer, report);
+    if (!step.ok()) return step.status();
 
     // ---- Training ----
     auto forward = [&net](const at::Tensor& x) { return net->forward(x); };
@@ -170,7 +153,7 @@ class HlbPlugin : public Plugin {
         at::Tensor y = targets.index_select(0, idx);
         const double mult = LrMultiplier(config.schedule(), plan, recorder.global_step());
         for (size_t g = 0; g < opt.groups().size(); ++g) opt.groups()[g].lr = peak_lr[g] * mult;
-        StepOutputs out = step.Run(x, y);
+        StepOutputs out = (*step)->Run(x, y);
         const bool go_on = recorder.Step(s, steps, out.loss, out.logits, y);
         // hlb: counter advanced first; from epoch start_epoch on, every n-th step is an event;
         // the first event only snapshots the network.

@@ -106,26 +106,10 @@ class PagePlugin : public Plugin {
     NesterovSgd opt(config.optimizer().kind(), config.optimizer().momentum(), *std::move(groups));
 
     // ---- Training step (eager, static buffers, or a CUDA graph: core/step.h) ----
-    absl::StatusOr<StepKind> step_kind = ResolveStepKind(train.step_mode(), device);
-    if (!step_kind.ok()) return step_kind.status();
-    const double smoothing = train.label_smoothing();
-    TrainStep step(
-        *step_kind, *net, [&net](const at::Tensor& x) { return net->forward(x); },
-        [smoothing](const at::Tensor& logits, const at::Tensor& y) {
-          return SmoothedCrossEntropySum(logits, y, smoothing);
-        },
-        train.loss_scale(), opt);
-    report->set_step_mode(StepKindName(*step_kind));
-    if (step.kind() != StepKind::kEager) {
-      // Before the first epoch, on the first batch of unaugmented images (no random draws).
-      timer.Start();
-      net->train();
-      const int64_t pad = aug.pad();
-      step.Prepare(train_padded.narrow(0, 0, batch).narrow(2, pad, 32).narrow(3, pad, 32)
-                       .contiguous(memory_format),
-                   train_targets.narrow(0, 0, batch));
-      report->mutable_timings()->set_capture_s(timer.Stop());
-    }
+    absl::StatusOr<std::unique_ptr<TrainStep>> step = MakeTrainStep(
+        train, device, *net, [&net](const at::Tensor& x) { return net->forward(x); }, opt,
+        *prepared, aug.pad(), batch, memory_format, timer, report);
+    if (!step.ok()) return step.status();
 
     // ---- Training ----
     auto forward = [&net](const at::Tensor& x) { return net->forward(x); };
@@ -152,7 +136,7 @@ class PagePlugin : public Plugin {
         at::Tensor y = train_targets.index_select(0, idx);
         // advance_before_read: step 0 runs at the rate of step 1 (epoch 1/97).
         opt.groups()[0].lr = peak_lr * LrMultiplier(config.schedule(), plan, recorder.global_step());
-        StepOutputs out = step.Run(x, y);
+        StepOutputs out = (*step)->Run(x, y);
         if (!recorder.Step(s, steps, out.loss, out.logits, y)) break;
       }
       v1::EpochRow* row = recorder.EndEpoch(epoch, steps, timer.Stop());

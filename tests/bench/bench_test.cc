@@ -279,6 +279,40 @@ TEST(BenchBinaryTest, SameConfigAndSeedGiveTheSameReportOnCpu) {
   EXPECT_EQ(reports[0].DebugString(), reports[1].DebugString());
 }
 
+// Out of memory, injected (CIFARBENCH_INJECT_OOM_AT_STEP, core/step.h): LibTorch's
+// c10::OutOfMemoryError in run 2 of 3. That run is FAILED with a message naming the batch size
+// and what to change, the report keeps run 1, run 3 is not started, and the exit is 1.
+TEST(BenchBinaryTest, OutOfMemoryKeepsFinishedRunsAndSaysWhatToChange) {
+  CB_REQUIRE_REAL_DATA(dir, kMarker);
+  const std::string out = TempPath("oom.json");
+  std::filesystem::remove(out);
+  // 1,024 images in batches of 256 for one epoch: 4 steps a run (CPU: no warm-up run), so
+  // step 6 is run 2's second.
+  ASSERT_EQ(setenv("CIFARBENCH_INJECT_OOM_AT_STEP", "6", 1), 0);
+  Result r = RunBench(absl::StrCat(
+      "--recipe=hlb_record_smoke --device=cpu --threads=2 --runs=3 --data_dir=", dir,
+      " --out=", out, " --set data.train_subset=1024 --set data.test_subset=500",
+      " --set train.epochs=1 --set eval.headline_network=EVAL_NETWORK_LIVE"));
+  unsetenv("CIFARBENCH_INJECT_OOM_AT_STEP");
+  EXPECT_EQ(r.exit_code, 1) << r.output;
+  EXPECT_THAT(r.output, HasSubstr("run 2: FAILED: out of memory on cpu at train.batch_size=256"));
+  EXPECT_THAT(r.output, HasSubstr("--set train.batch_size=128"));
+  EXPECT_THAT(r.output, HasSubstr("out of memory: the remaining 1 run(s) of hlb_record_smoke "
+                                  "are not started"));
+  auto report = ReadBenchReport(out);
+  ASSERT_TRUE(report.ok()) << report.status();
+  ASSERT_EQ(report->runs_size(), 2) << r.output;
+  EXPECT_EQ(report->runs(0).status(), v1::OK) << report->runs(0).message();
+  EXPECT_GT(report->runs(0).headline_accuracy(), 0.0);
+  EXPECT_EQ(report->runs(1).status(), v1::FAILED);
+  EXPECT_THAT(report->runs(1).message(),
+              HasSubstr("(injected by CIFARBENCH_INJECT_OOM_AT_STEP=6)"));
+  EXPECT_THAT(report->runs(1).message(), HasSubstr("eval.batch_size="));
+  ASSERT_EQ(report->aggregates_size(), 1);
+  EXPECT_EQ(report->aggregates(0).runs(), 2);
+  EXPECT_EQ(report->aggregates(0).ok_runs(), 1);
+}
+
 // The other smoke recipes: they run through the shipped runner, learn, and report. Bars come
 // from measurement (docs/benchmarks.md), well above chance (10%).
 struct SmokeCase {
