@@ -89,4 +89,15 @@ std::vector<at::Tensor> NonBiasParams(HlbNetImpl& net) {
   return out;
 }
 
+v1::ModelConfig RecordModelConfig(const std::vector<int>& widths) {
+  v1::ModelConfig m;
+  for (int w : widths) m.add_widths(w);
+  m.set_whiten_kernel_size(2);
+  m.set_whiten_eps(1e-2);
+  m.set_bn_eps(1e-12);
+  m.set_bn_momentum(0.4);
+  m.set_output_scale(1.0 / 9);
+  return m;
+}
+
 }  // namespace cifarbench::hlb

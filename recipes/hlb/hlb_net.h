@@ -58,6 +58,11 @@ bool EmaCopiesBack(const std::string& state_name);
 std::vector<at::Tensor> BiasParams(HlbNetImpl& net);
 std::vector<at::Tensor> NonBiasParams(HlbNetImpl& net);
 
+// recipes/hlb/hlb_record.textproto's model block (2x2 whitening with eps 1e-2, BatchNorm eps
+// 1e-12 and momentum 0.4, output scale 1/9) with the given widths: for the tests and
+// microbenchmarks that build a narrow hlb network (hlb_net_test checks it against the file).
+v1::ModelConfig RecordModelConfig(const std::vector<int>& widths = {64, 256, 512});
+
 }  // namespace cifarbench::hlb
 
 #endif  // CIFARBENCH_RECIPES_HLB_HLB_NET_H_

@@ -35,17 +35,6 @@ namespace {
 
 const at::Device kCuda(at::kCUDA, 0);
 
-v1::ModelConfig NarrowHlb() {
-  v1::ModelConfig m;
-  for (int w : {32, 64, 128}) m.add_widths(w);
-  m.set_whiten_kernel_size(2);
-  m.set_whiten_eps(1e-2);
-  m.set_bn_eps(1e-12);
-  m.set_bn_momentum(0.4);
-  m.set_output_scale(1.0 / 9);
-  return m;
-}
-
 // max |a - b| / max(1, max |b|), in fp32.
 double RelativeError(const at::Tensor& a, const at::Tensor& b) {
   const at::Tensor fa = a.detach().to(at::kFloat).cpu();
@@ -53,6 +42,9 @@ double RelativeError(const at::Tensor& a, const at::Tensor& b) {
   const double scale = std::max(1.0, fb.abs().max().item<double>());
   return (fa - fb).abs().max().item<double>() / scale;
 }
+
+// hlb_record's network at widths 32/64/128.
+v1::ModelConfig NarrowHlb() { return hlb::RecordModelConfig({32, 64, 128}); }
 
 struct HlbTrainer {
   HlbTrainer(StepKind kind, const hlb::HlbNet& init) : net(NarrowHlb()) {

@@ -11,19 +11,8 @@
 namespace cifarbench::hlb {
 namespace {
 
-v1::ModelConfig RecordModel(std::vector<int> widths = {64, 256, 512}) {
-  v1::ModelConfig m;
-  for (int w : widths) m.add_widths(w);
-  m.set_whiten_kernel_size(2);
-  m.set_whiten_eps(1e-2);
-  m.set_bn_eps(1e-12);
-  m.set_bn_momentum(0.4);
-  m.set_output_scale(1.0 / 9);
-  return m;
-}
-
 TEST(HlbNetTest, RecordParameterAndMacCountsMatchRecipesMd) {
-  HlbNet net(RecordModel());
+  HlbNet net(RecordModelConfig());
   NetworkCost cost =
       CountNetworkCost(*net, [&](const at::Tensor& x) { return net->forward(x); });
   EXPECT_EQ(cost.params_total, 4335648);
@@ -34,12 +23,21 @@ TEST(HlbNetTest, RecordParameterAndMacCountsMatchRecipesMd) {
 }
 
 TEST(HlbNetTest, LongParameterAndMacCountsMatchRecipesMd) {
-  HlbNet net(RecordModel({128, 512, 1024}));
+  HlbNet net(RecordModelConfig({128, 512, 1024}));
   NetworkCost cost =
       CountNetworkCost(*net, [&](const at::Tensor& x) { return net->forward(x); });
   EXPECT_EQ(cost.params_total, 17297184);
   EXPECT_EQ(cost.params_trained, 17293568);
   EXPECT_EQ(cost.forward_macs, 624495904);
+}
+
+// RecordModelConfig (what narrow test networks are built from) is hlb_record's model block.
+TEST(HlbNetTest, RecordModelConfigIsTheShippedRecordModel) {
+  auto info = Registry::Get().FindRecipe("hlb_record");
+  ASSERT_TRUE(info.ok()) << info.status();
+  auto config = LoadRecipeText(info->text, info->path, {}, {});
+  ASSERT_TRUE(config.ok()) << config.status();
+  EXPECT_EQ(RecordModelConfig().DebugString(), config->model().DebugString());
 }
 
 // Per shipped recipe: the network its config builds has the published output shape and BN modes.
@@ -71,7 +69,7 @@ TEST(HlbNetTest, ShippedRecipesShapesAndBatchNormModes) {
 }
 
 TEST(HlbNetTest, OptimiserGroupsSplitBiasesFromWeightsAndSkipTheWhitening) {
-  HlbNet net(RecordModel({16, 32, 64}));
+  HlbNet net(RecordModelConfig({16, 32, 64}));
   int64_t trained = 0;
   for (const auto& p : net->parameters()) {
     if (p.requires_grad()) trained += p.numel();
@@ -84,7 +82,7 @@ TEST(HlbNetTest, OptimiserGroupsSplitBiasesFromWeightsAndSkipTheWhitening) {
 }
 
 TEST(HlbNetTest, DiracInitMakesConv2AnIdentity) {
-  HlbNet net(RecordModel({16, 32, 64}));
+  HlbNet net(RecordModelConfig({16, 32, 64}));
   ApplyDiracInit(*net);
   at::Tensor x = at::randn({1, 32, 7, 7});
   at::Tensor y = net->groups[1]->conv2->forward(x);
