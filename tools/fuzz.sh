@@ -39,9 +39,10 @@ command -v clang++ >/dev/null || {
   echo "fuzz.sh: clang++ not found (Debian: apt-get install clang libclang-rt-14-dev)" >&2; exit 2; }
 
 echo "== fuzz build: $build_dir (clang, libFuzzer + ASan + UBSan)"
+mkdir -p "$build_dir"
 cmake -S "$root" -B "$build_dir" -DCMAKE_CXX_COMPILER=clang++ -DCIFARBENCH_FUZZ=ON \
-  -DCMAKE_BUILD_TYPE=RelWithDebInfo >"$build_dir.configure.log" 2>&1 ||
-  { cat "$build_dir.configure.log" >&2; exit 1; }
+  -DCMAKE_BUILD_TYPE=RelWithDebInfo >"$build_dir/configure.log" 2>&1 ||
+  { cat "$build_dir/configure.log" >&2; exit 1; }
 cmake --build "$build_dir" --parallel "$jobs" -- --no-print-directory 2>&1 | grep -vE '^\[ *[0-9]+%\]' || true
 for t in "${targets[@]}"; do
   [[ -x "$build_dir/tests/fuzz/${t}_fuzzer" ]] || { echo "fuzz.sh: ${t}_fuzzer was not built" >&2; exit 1; }

@@ -34,6 +34,10 @@ CIFARBENCH_DEBIAN_PACKAGES=(
   libbenchmark-dev
   # Boost.Math's distributions (header-only) for the statistics (core/stats)
   libboost-dev
+  # libFuzzer targets (tools/fuzz.sh): clang, its fuzzer/sanitizer runtimes, llvm-symbolizer
+  clang
+  libclang-rt-14-dev
+  llvm
 )
 
 section() {

@@ -10,7 +10,10 @@
 #
 # The real CIFAR-10 data is taken from $CIFAR10_DIR, else ../shared/cifar10 beside the clone;
 # with CI=true, tests that need it fail rather than skip when it is missing.
+# 4. tools/fuzz.sh: each libFuzzer target (tests/fuzz) for $CIFARBENCH_FUZZ_SECONDS (60) seconds
+#
 # Knobs: CIFARBENCH_JOBS (default: nproc), CIFARBENCH_SKIP_BAZEL=1, CIFARBENCH_SKIP_CMAKE=1,
+# CIFARBENCH_SKIP_FUZZ=1,
 # CIFARBENCH_BAZEL_FLAGS (extra flags for bazel test), CIFARBENCH_CMAKE_FLAGS (extra -D...).
 set -euo pipefail
 
@@ -155,6 +158,25 @@ if [[ "${CIFARBENCH_SKIP_CMAKE:-0}" != 1 ]]; then
 fi
 
 # --------------------------------------------------------------------------------------------
+# libFuzzer targets (clang, ASan + UBSan; LibTorch-free): each for a minute from its seed
+# corpus. A finding fails CI; the input is in $build_dir-fuzz/artifacts/.
+fuzz_passed=0
+if [[ "${CIFARBENCH_SKIP_FUZZ:-0}" != 1 ]]; then
+  section "Fuzz: tools/fuzz.sh (${CIFARBENCH_FUZZ_SECONDS:-60} s per target)"
+  export CCACHE_DIR="${CCACHE_DIR:-$cache_root/ccache}" CCACHE_BASEDIR="${CCACHE_BASEDIR:-$root}"
+  export CCACHE_NOHASHDIR=true
+  fuzz_rc=0
+  bash "$root/tools/fuzz.sh" "--seconds=${CIFARBENCH_FUZZ_SECONDS:-60}" "--jobs=$jobs" \
+    "--build_dir=${build_dir}-fuzz" 2>&1 | tee "$logs/fuzz.log" || fuzz_rc=${PIPESTATUS[0]}
+  if [[ $fuzz_rc -ne 0 ]]; then
+    echo "fuzzing failed (exit $fuzz_rc)" >&2
+    exit "$fuzz_rc"
+  fi
+  fuzz_passed=$(grep -cE '^[a-z]+: [0-9]+ executions .* exit 0$' "$logs/fuzz.log" || true)
+  elapsed
+fi
+
+# --------------------------------------------------------------------------------------------
 # CUDA-only sources (compiled only against a CUDA LibTorch) cannot be built here: check their
 # syntax against Debian's LibTorch headers (which include ATen/cuda) and the CUDA headers, so
 # they cannot rot between GPU runs.
@@ -179,5 +201,5 @@ elif [[ ${#cuda_sources[@]} -gt 0 ]]; then
 fi
 
 section "All done in ${SECONDS}s"
-echo "Bazel: $bazel_passed passed, $bazel_failed failed; ctest: $ctest_passed passed, $ctest_failed failed"
-echo "Tests: $((bazel_passed + ctest_passed)) passed, $((bazel_failed + ctest_failed)) failed"
+echo "Bazel: $bazel_passed passed, $bazel_failed failed; ctest: $ctest_passed passed, $ctest_failed failed; fuzz targets: $fuzz_passed without findings"
+echo "Tests: $((bazel_passed + ctest_passed + fuzz_passed)) passed, $((bazel_failed + ctest_failed)) failed"
