@@ -24,6 +24,7 @@
 #include "core/context.h"
 #include "core/data.h"
 #include "core/registry.h"
+#include "core/report_io.h"
 #include "core/runner.h"
 #include "core/sweep.h"
 #include "core/timer.h"
@@ -245,6 +246,11 @@ int main(int argc, char** argv) {
   options.out_path = absl::GetFlag(FLAGS_out).empty()
                          ? ""
                          : cifarbench::ResolveUserPath(absl::GetFlag(FLAGS_out));
+  if (!options.out_path.empty()) {
+    for (const std::string& f : cifarbench::RemoveStaleTemporaries(options.out_path)) {
+      std::printf("removed %s (left by a writer that was killed)\n", f.c_str());
+    }
+  }
   options.progress = isatty(fileno(stdout)) != 0;
   options.stop_requested = &g_stop;
   options.data_s = data_s;

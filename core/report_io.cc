@@ -1,13 +1,18 @@
 #include "core/report_io.h"
 
 #include <fcntl.h>
+#include <signal.h>
 #include <unistd.h>
 
 #include <cerrno>
+#include <climits>
+#include <cstdint>
+#include <filesystem>
 #include <cstring>
 #include <fstream>
 #include <sstream>
 
+#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "google/protobuf/util/json_util.h"
 
@@ -28,7 +33,7 @@ absl::StatusOr<std::string> ToJson(const google::protobuf::Message& message) {
 
 absl::Status WriteFileAtomically(const std::string& path, const std::string& contents) {
   const std::string tmp = absl::StrCat(path, ".tmp.", getpid());
-  int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+  int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
   if (fd < 0) {
     return absl::PermissionDeniedError(
         absl::StrCat(tmp, ": cannot create: ", std::strerror(errno)));
@@ -56,6 +61,15 @@ absl::Status WriteFileAtomically(const std::string& path, const std::string& con
     return absl::DataLossError(
         absl::StrCat(path, ": cannot replace with ", tmp, ": ", std::strerror(err)));
   }
+  // The rename itself survives a power loss once the folder is flushed too. Best effort: some
+  // file systems refuse fsync on a folder, and the report is already complete on disk.
+  const size_t slash = path.rfind('/');
+  const std::string dir = slash == std::string::npos ? "." : slash == 0 ? "/" : path.substr(0, slash);
+  const int dir_fd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (dir_fd >= 0) {
+    ::fsync(dir_fd);
+    ::close(dir_fd);
+  }
   return absl::OkStatus();
 }
 
@@ -63,6 +77,29 @@ absl::Status WriteJsonAtomically(const std::string& path, const google::protobuf
   absl::StatusOr<std::string> json = ToJson(m);
   if (!json.ok()) return json.status();
   return WriteFileAtomically(path, *json + "\n");
+}
+
+std::vector<std::string> RemoveStaleTemporaries(const std::string& path) {
+  std::vector<std::string> removed;
+  const size_t slash = path.rfind('/');
+  const std::string dir = slash == std::string::npos ? "." : slash == 0 ? "/" : path.substr(0, slash);
+  const std::string prefix =
+      absl::StrCat(slash == std::string::npos ? path : path.substr(slash + 1), ".tmp.");
+  std::error_code ec;
+  std::filesystem::directory_iterator it(dir, ec);
+  if (ec) return removed;
+  for (const auto& entry : it) {
+    const std::string name = entry.path().filename().string();
+    if (name.size() <= prefix.size() || name.compare(0, prefix.size(), prefix) != 0) continue;
+    const std::string pid_text = name.substr(prefix.size());
+    if (pid_text.find_first_not_of("0123456789") != std::string::npos) continue;
+    long long pid = 0;
+    if (!absl::SimpleAtoi(pid_text, &pid) || pid <= 0 || pid > INT32_MAX) continue;
+    // kill(pid, 0): ESRCH means no such process; anything else (alive, or not ours) is kept.
+    if (::kill(static_cast<pid_t>(pid), 0) == 0 || errno != ESRCH) continue;
+    if (std::filesystem::remove(entry.path(), ec)) removed.push_back(entry.path().string());
+  }
+  return removed;
 }
 
 absl::StatusOr<v1::BenchReport> ParseBenchReport(std::string_view json, const std::string& path) {

@@ -1,11 +1,14 @@
 // Reading and writing reports as JSON (protobuf's JSON utilities: proto field names, zero
 // values printed). Writes are atomic: a temporary file beside the target, flushed and fsynced,
-// then renamed over it, so a crash never leaves a half-written report.
+// then renamed over it (and the folder fsynced), so a crash never leaves a half-written report
+// (tests/bench/kill_loop_test kills the runner 200 times to check it). A kill between creating
+// the temporary file and the rename leaves it behind as <report>.tmp.<pid>.
 #ifndef CIFARBENCH_CORE_REPORT_IO_H_
 #define CIFARBENCH_CORE_REPORT_IO_H_
 
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
@@ -20,6 +23,11 @@ absl::StatusOr<std::string> ToJson(const google::protobuf::Message& message);
 
 absl::Status WriteFileAtomically(const std::string& path, const std::string& contents);
 absl::Status WriteJsonAtomically(const std::string& path, const google::protobuf::Message& m);
+
+// Removes the temporary files <path>.tmp.<pid> that WriteFileAtomically left beside `path` when
+// a process was killed while writing, for pids that no longer run (a live writer's file is
+// left alone). Returns the removed files' names. The runner calls it before its first write.
+std::vector<std::string> RemoveStaleTemporaries(const std::string& path);
 
 // Parses a bench report; InvalidArgument naming the file for malformed JSON or a
 // schema_version other than kReportSchemaVersion.

@@ -81,7 +81,7 @@ if [[ "${CIFARBENCH_SKIP_BAZEL:-0}" != 1 ]]; then
     asan_tests=(//tests/core:config_test //tests/core:bad_config_corpus_test
                 //tests/core:schedule_test //tests/core:cifar_test //tests/core:stats_test
                 //tests/core:sweep_test //tests/core:console_test //tests/bench:compare_test
-                //tests/bench:merge_test)
+                //tests/bench:merge_test //tests/core:report_io_test)
     bazel test --config=asan "${bazel_flags[@]}" "${asan_tests[@]}" 2>&1 |
       tee "$logs/bazel-asan.log" || bazel_rc=${PIPESTATUS[0]}
     asan_passed=$(grep -cE '^//[^ ]+ +(\(cached\) )?PASSED' "$logs/bazel-asan.log" || true)
