@@ -17,6 +17,16 @@
 #include "google/protobuf/util/json_util.h"
 
 namespace cifarbench {
+namespace {
+
+// The folder part of `path` ("." for a bare file name).
+std::string FolderOf(const std::string& path) {
+  const size_t slash = path.rfind('/');
+  if (slash == std::string::npos) return ".";
+  return slash == 0 ? "/" : path.substr(0, slash);
+}
+
+}  // namespace
 
 absl::StatusOr<std::string> ToJson(const google::protobuf::Message& message) {
   google::protobuf::util::JsonPrintOptions options;
@@ -63,9 +73,7 @@ absl::Status WriteFileAtomically(const std::string& path, const std::string& con
   }
   // The rename itself survives a power loss once the folder is flushed too. Best effort: some
   // file systems refuse fsync on a folder, and the report is already complete on disk.
-  const size_t slash = path.rfind('/');
-  const std::string dir = slash == std::string::npos ? "." : slash == 0 ? "/" : path.substr(0, slash);
-  const int dir_fd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  const int dir_fd = ::open(FolderOf(path).c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
   if (dir_fd >= 0) {
     ::fsync(dir_fd);
     ::close(dir_fd);
@@ -81,10 +89,8 @@ absl::Status WriteJsonAtomically(const std::string& path, const google::protobuf
 
 std::vector<std::string> RemoveStaleTemporaries(const std::string& path) {
   std::vector<std::string> removed;
-  const size_t slash = path.rfind('/');
-  const std::string dir = slash == std::string::npos ? "." : slash == 0 ? "/" : path.substr(0, slash);
-  const std::string prefix =
-      absl::StrCat(slash == std::string::npos ? path : path.substr(slash + 1), ".tmp.");
+  const std::string dir = FolderOf(path);
+  const std::string prefix = absl::StrCat(std::filesystem::path(path).filename().string(), ".tmp.");
   std::error_code ec;
   std::filesystem::directory_iterator it(dir, ec);
   if (ec) return removed;
