@@ -56,6 +56,10 @@ ABSL_FLAG(bool, verify_data, false,
 ABSL_FLAG(bool, stop_on_divergence, false,
           "Stop at the first run whose loss is NaN or Inf (status DIVERGED, its report written) "
           "instead of going on with the remaining runs and sweep jobs.");
+ABSL_FLAG(std::string, profile, "",
+          "FILE.md: before the timed runs, one more untimed run under LibTorch's profiler, "
+          "summarised into FILE.md (GPU busy time against the kernels' span, top kernels and "
+          "operators); the timed runs are not profiled. Not with --grid or --shard.");
 ABSL_FLAG(bool, save_logits, false,
           "Save each run's final test logits (headline network, headline TTA) beside the "
           "report: <out without .json>.<recipe>.seed<S>.logits.pt (torch::save). Needs --out.");
@@ -257,6 +261,13 @@ int main(int argc, char** argv) {
   options.warmup = warmup == "on" || (warmup == "auto" && device->is_cuda());
   bool diverged = false;
   options.stop_on_divergence = absl::GetFlag(FLAGS_stop_on_divergence);
+  if (!absl::GetFlag(FLAGS_profile).empty()) {
+    if (!grid->empty() || shard->count != 1) {
+      return Fail(absl::InvalidArgumentError(
+          "--profile profiles one recipe's run: not with --grid or --shard"));
+    }
+    options.profile_path = cifarbench::ResolveUserPath(absl::GetFlag(FLAGS_profile));
+  }
   options.diverged = &diverged;
   options.save_logits = absl::GetFlag(FLAGS_save_logits);
   options.save_weights = absl::GetFlag(FLAGS_save_weights);

@@ -15,6 +15,7 @@
 #include "core/console.h"
 #include "core/context.h"
 #include "core/flops.h"
+#include "core/profile.h"
 #include "core/registry.h"
 #include "core/report_io.h"
 #include "core/status_macros.h"
@@ -197,6 +198,42 @@ absl::StatusOr<v1::BenchReport> RunRecipe(const v1::RecipeConfig& config,
     }
     std::fprintf(options.out, "warm-up: %s in %.2f s\n", status.ok() ? "done" : "FAILED",
                  w->seconds());
+  }
+
+  if (!options.profile_path.empty()) {
+    std::fprintf(options.out, "profile: one untimed run of %s under LibTorch's profiler\n",
+                 config.name().c_str());
+    std::fflush(options.out);
+    CB_RETURN_IF_ERROR(StartProfiler(options.device));
+    v1::RunReport scratch;
+    RunContext ctx;
+    ctx.device = options.device;
+    ctx.data = &data;
+    ctx.seed = config.seed();
+    ctx.stop_requested = options.stop_requested;
+    const auto start = std::chrono::steady_clock::now();
+    const absl::Status status = RunPluginCatching(plugin_info, config, ctx, &scratch);
+    const double seconds =
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    absl::StatusOr<std::vector<ProfiledEvent>> events = StopProfiler();
+    if (!events.ok()) return events.status();
+    const ProfileSummary summary = SummarizeProfile(*events);
+    const std::string what = absl::StrFormat(
+        "%s, seed %llu, on %s (%s); one untimed run of %.2f s wall under the profiler (%s), "
+        "train_s %.3f s",
+        config.name(), static_cast<unsigned long long>(config.seed()), options.device.str(),
+        bench.context().device_name(), seconds,
+        status.ok() ? "OK" : absl::StrCat("FAILED: ", status.message()),
+        scratch.timings().train_s());
+    CB_RETURN_IF_ERROR(WriteFileAtomically(options.profile_path, ProfileMarkdown(summary, what)));
+    std::fprintf(options.out, "profile: %s (%lld CPU and %lld GPU events", options.profile_path.c_str(),
+                 static_cast<long long>(summary.cpu_events),
+                 static_cast<long long>(summary.gpu_events));
+    if (summary.gpu_span_ns > 0) {
+      std::fprintf(options.out, "; GPU busy %.1f%% of the kernels' span",
+                   100.0 * summary.gpu_busy_ns / summary.gpu_span_ns);
+    }
+    std::fprintf(options.out, ")\n");
   }
 
   ConsoleObserver observer(options.out, options.progress);

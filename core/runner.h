@@ -38,6 +38,10 @@ struct RunnerOptions {
   // letting the next seed start.
   bool stop_on_divergence = false;
   bool* diverged = nullptr;
+  // --profile: one more untimed run of the recipe (after the warm-up, before the timed runs;
+  // its report discarded) under LibTorch's profiler, summarised as Markdown into this file
+  // (core/profile.h). The timed runs are not profiled, so their timings are unaffected.
+  std::string profile_path;
   std::FILE* out = stdout;
 };
 

@@ -10,6 +10,8 @@
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
+#include <fstream>
+#include <iterator>
 #include <string>
 #include <vector>
 
@@ -125,6 +127,34 @@ TEST(BenchBinaryTest, PluginLibRunsItsRecipe) {
   EXPECT_EQ(report->runs(0).status(), v1::OK);
   // The test plugin reports the fraction of test labels equal to 0 in the subset it was given.
   EXPECT_GT(report->runs(0).headline_accuracy(), 0.0);
+}
+
+// --profile: one extra untimed run under LibTorch's profiler, summarised into a Markdown file;
+// the report holds only the timed run. Not with --grid.
+TEST(BenchBinaryTest, ProfileWritesASummaryAndLeavesTheTimedRunsAlone) {
+  CB_REQUIRE_REAL_DATA(dir, kMarker);
+  const std::string out = TempPath("profiled_report.json");
+  const std::string profile = TempPath("profile.md");
+  std::filesystem::remove(profile);
+  Result r = RunBench(absl::StrCat("--plugin_lib=", g_plugin_lib,
+                                   " --recipe=test_plugin_recipe --device=cpu --data_dir=", dir,
+                                   " --out=", out, " --profile=", profile));
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  EXPECT_THAT(r.output, HasSubstr("profile: one untimed run of test_plugin_recipe"));
+  auto report = ReadBenchReport(out);
+  ASSERT_TRUE(report.ok()) << report.status();
+  EXPECT_EQ(report->runs_size(), 1);
+  std::ifstream in(profile);
+  const std::string md((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  EXPECT_THAT(md, HasSubstr("# Profile: test_plugin_recipe, seed 0, on cpu"));
+  // The test plugin compares the test labels with 0 and averages: LibTorch operators.
+  EXPECT_THAT(md, HasSubstr("| `aten::eq` | 1 |"));
+  EXPECT_THAT(md, HasSubstr("GPU: no GPU events"));
+
+  Result grid = RunBench(absl::StrCat("--recipe=hlb_record_smoke --grid train.batch_size=128,256",
+                                      " --profile=", profile));
+  EXPECT_NE(grid.exit_code, 0);
+  EXPECT_THAT(grid.output, HasSubstr("--profile profiles one recipe's run: not with --grid"));
 }
 
 // hlb_record_smoke on the real data: the threshold comes from measurement (docs/benchmarks.md).
