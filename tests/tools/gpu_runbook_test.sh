@@ -170,7 +170,7 @@ run_rc=0
 run_sh() {
   "$root/tools/gpu/run.sh" "--bundle=$bundle" "--out=$out" "--build_dir=$build" \
     "--torch_prefix=$torch" --device=cpu --recipes=hlb_record_smoke:1 "--ctest_regex=$ctest_regex" \
-    >"$work/run.log" 2>&1 || run_rc=$?
+    --profile >"$work/run.log" 2>&1 || run_rc=$?
   echo "(run.sh's output, last 40 lines)"
   tail -n 40 "$work/run.log"
 }
@@ -183,7 +183,7 @@ case_tarball() {
   local tarballs=("$out"/cifarbench-results-*.tar.gz) listing f
   [[ ${#tarballs[@]} -eq 1 && -f "${tarballs[0]}" ]] || { fail "want one tarball, got: ${tarballs[*]}"; return 1; }
   listing="$(tar -tzf "${tarballs[0]}")" || { fail "tar -t failed"; return 1; }
-  for f in reports/hlb_record_smoke.json summary.md table.txt logs/ctest.log logs/build-tail.log \
+  for f in reports/hlb_record_smoke.json reports/hlb_record_smoke.profile.md summary.md table.txt logs/ctest.log logs/build-tail.log \
            logs/configure.log logs/bench-hlb_record_smoke.log cmake-settings.txt run.txt; do
     grep -qE "^cifarbench-results-[0-9]{8}-[0-9]{6}-[A-Za-z0-9._-]+/$f\$" <<<"$listing" ||
       { echo "$listing"; fail "the tarball has no $f"; return 1; }

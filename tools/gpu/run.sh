@@ -5,7 +5,7 @@
 #
 #   tools/gpu/run.sh --bundle=DIR --out=OUT_DIR [--torch_prefix=PATH] [--device=cuda|cuda:N|cpu]
 #                    [--build_dir=DIR] [--recipes=NAME[:RUNS],...] [--jobs=N] [--ctest_regex=RE]
-#                    [--steps=build,data,ctest,bench] [--dry_run]
+#                    [--steps=build,data,ctest,bench] [--profile] [--dry_run]
 #
 #   --bundle=DIR        the folder bundle.sh wrote (debs/, data/)
 #   --out=OUT_DIR       results; its reports/, logs/ and summary files are replaced, earlier
@@ -27,6 +27,8 @@
 #                       last one, so stage CIFAR-10 over three calls, each carrying debs/,
 #                       bundle.txt, data/SHA256SUMS and two batches: --steps=build,unpack,ctest,
 #                       then --steps=unpack, then --steps=build,data,bench (docs/benchmarks.md)
+#   --profile           also profile each recipe: one extra untimed run under LibTorch's
+#                       profiler (bench --profile), summarised in reports/NAME.profile.md
 #   --dry_run           stop before the benchmarks, printing their commands (after the build,
 #                       which the recipe list needs)
 #
@@ -63,6 +65,7 @@ usage() {
 
 bundle="" out="" torch_prefix="" device="cuda" build_dir="" recipes_arg="" ctest_regex=""
 dry_run=false
+profile=false
 steps="build,data,ctest,bench"
 jobs="$(nproc 2>/dev/null || echo 4)"
 for arg in "$@"; do
@@ -78,6 +81,7 @@ for arg in "$@"; do
     --ctest_regex=*) ctest_regex="${arg#*=}" ;;
     --steps=*) steps="${arg#*=}" ;;
     --dry_run) dry_run=true ;;
+    --profile) profile=true ;;
     *) echo "$prog: unknown argument $arg (see --help)" >&2; exit 2 ;;
   esac
 done
@@ -353,7 +357,7 @@ echo "recipes: ${requested[*]}"
 if [[ "$dry_run" == true ]]; then
   for item in "${requested[@]}"; do
     runs="${item#*:}"
-    echo "+ $bench --recipe=${item%%:*} --device=$device --data_dir=$data --out=$out/reports/${item%%:*}.json${runs:+ --runs=$runs}"
+    echo "+ $bench --recipe=${item%%:*} --device=$device --data_dir=$data --out=$out/reports/${item%%:*}.json${runs:+ --runs=$runs}$([[ $profile == true ]] && echo " --profile=$out/reports/${item%%:*}.profile.md")"
   done
   echo "dry run: nothing benchmarked, nothing packed"
   exit 0
@@ -365,6 +369,7 @@ for item in "${requested[@]}"; do
   cmd=("$bench" "--recipe=$name" "--device=$device" "--data_dir=$data"
        "--out=$out/reports/$name.json")
   [[ -z "$runs" ]] || cmd+=("--runs=$runs")
+  [[ "$profile" != true ]] || cmd+=("--profile=$out/reports/$name.profile.md")
   printf '\n---- %s ----\n+ %s\n' "$name" "${cmd[*]}"
   "${cmd[@]}" 2>&1 | tee "$out/logs/bench-$name.log" || failed_recipes+=("$name")
 done
