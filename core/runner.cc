@@ -86,6 +86,22 @@ absl::Status RunPluginCatching(const PluginInfo& plugin_info, const v1::RecipeCo
   }
 }
 
+// One run whose report the caller discards (the warm-up, the profiled run): its status, and
+// its wall time in `seconds`.
+absl::Status UntimedRun(const PluginInfo& plugin_info, const v1::RecipeConfig& config,
+                        const DeviceData& data, const RunnerOptions& options,
+                        v1::RunReport* scratch, double* seconds) {
+  RunContext ctx;
+  ctx.device = options.device;
+  ctx.data = &data;
+  ctx.seed = config.seed();
+  ctx.stop_requested = options.stop_requested;
+  const auto start = std::chrono::steady_clock::now();
+  const absl::Status status = RunPluginCatching(plugin_info, config, ctx, scratch);
+  *seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  return status;
+}
+
 }  // namespace
 
 void SetTimeToTarget(const v1::RecipeConfig& config, v1::RunReport* report) {
@@ -184,14 +200,9 @@ absl::StatusOr<v1::BenchReport> RunRecipe(const v1::RecipeConfig& config,
     std::fprintf(options.out, "warm-up: %s\n", w->what().c_str());
     std::fflush(options.out);
     v1::RunReport scratch;
-    RunContext ctx;
-    ctx.device = options.device;
-    ctx.data = &data;
-    ctx.seed = config.seed();
-    ctx.stop_requested = options.stop_requested;
-    const auto start = std::chrono::steady_clock::now();
-    const absl::Status status = RunPluginCatching(plugin_info, warm, ctx, &scratch);
-    w->set_seconds(std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
+    double seconds = 0;
+    const absl::Status status = UntimedRun(plugin_info, warm, data, options, &scratch, &seconds);
+    w->set_seconds(seconds);
     w->set_ran(status.ok());
     if (!status.ok()) {
       w->set_what(absl::StrCat(w->what(), "; FAILED: ", status.message()));
@@ -206,15 +217,8 @@ absl::StatusOr<v1::BenchReport> RunRecipe(const v1::RecipeConfig& config,
     std::fflush(options.out);
     CB_RETURN_IF_ERROR(StartProfiler(options.device));
     v1::RunReport scratch;
-    RunContext ctx;
-    ctx.device = options.device;
-    ctx.data = &data;
-    ctx.seed = config.seed();
-    ctx.stop_requested = options.stop_requested;
-    const auto start = std::chrono::steady_clock::now();
-    const absl::Status status = RunPluginCatching(plugin_info, config, ctx, &scratch);
-    const double seconds =
-        std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    double seconds = 0;
+    const absl::Status status = UntimedRun(plugin_info, config, data, options, &scratch, &seconds);
     absl::StatusOr<std::vector<ProfiledEvent>> events = StopProfiler();
     if (!events.ok()) return events.status();
     const ProfileSummary summary = SummarizeProfile(*events);

@@ -129,6 +129,23 @@ TEST(BenchBinaryTest, PluginLibRunsItsRecipe) {
   EXPECT_GT(report->runs(0).headline_accuracy(), 0.0);
 }
 
+// --warmup=on: one untimed run before the timed ones, said in the report; not one of its runs.
+TEST(BenchBinaryTest, WarmupRunIsRecordedButNotCounted) {
+  CB_REQUIRE_REAL_DATA(dir, kMarker);
+  const std::string out = TempPath("warmup_report.json");
+  Result r = RunBench(absl::StrCat("--plugin_lib=", g_plugin_lib,
+                                   " --recipe=test_plugin_recipe --device=cpu --warmup=on",
+                                   " --runs=2 --data_dir=", dir, " --out=", out));
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  EXPECT_THAT(r.output, HasSubstr("warm-up: done in "));
+  auto report = ReadBenchReport(out);
+  ASSERT_TRUE(report.ok()) << report.status();
+  EXPECT_TRUE(report->warmup().ran());
+  EXPECT_GT(report->warmup().seconds(), 0.0);
+  EXPECT_THAT(report->warmup().what(), HasSubstr("its report is discarded"));
+  EXPECT_EQ(report->runs_size(), 2);
+}
+
 // --profile: one extra untimed run under LibTorch's profiler, summarised into a Markdown file;
 // the report holds only the timed run. Not with --grid.
 TEST(BenchBinaryTest, ProfileWritesASummaryAndLeavesTheTimedRunsAlone) {
