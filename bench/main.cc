@@ -223,6 +223,11 @@ int main(int argc, char** argv) {
     return Fail(absl::InvalidArgumentError(
         "--save_logits and --save_weights write beside the report: give --out=report.json"));
   }
+  // Before the data is loaded: a bad flag costs nothing.
+  if (!absl::GetFlag(FLAGS_profile).empty() && (!grid->empty() || shard->count != 1)) {
+    return Fail(absl::InvalidArgumentError(
+        "--profile profiles one recipe's run: not with --grid or --shard"));
+  }
   auto data_dir = cifarbench::ResolveDataDir(cifarbench::DataDirQueryFromEnvironment(
       absl::GetFlag(FLAGS_data_dir), cifarbench::SourceRoot()));
   if (!data_dir.ok()) return Fail(data_dir.status());
@@ -262,10 +267,6 @@ int main(int argc, char** argv) {
   bool diverged = false;
   options.stop_on_divergence = absl::GetFlag(FLAGS_stop_on_divergence);
   if (!absl::GetFlag(FLAGS_profile).empty()) {
-    if (!grid->empty() || shard->count != 1) {
-      return Fail(absl::InvalidArgumentError(
-          "--profile profiles one recipe's run: not with --grid or --shard"));
-    }
     options.profile_path = cifarbench::ResolveUserPath(absl::GetFlag(FLAGS_profile));
   }
   options.diverged = &diverged;
