@@ -15,7 +15,45 @@ if(CIFARBENCH_FUZZ)
 else()
   # Torch_DIR, or CMAKE_PREFIX_PATH holding the folder with Torch/TorchConfig.cmake
   # (pip: torch.utils.cmake_prefix_path; unpacked LibTorch: its root; Debian: found by default).
+  #
+  # TorchConfig.cmake looks up each library with find_library(... PATHS <torch>/lib), which
+  # searches the system folders *before* that hint: with Debian's libtorch-dev installed beside
+  # a pip torch, TORCH_LIBRARY was /usr/lib/x86_64-linux-gnu/libtorch.so (1.13) next to pip's
+  # libtorch_cpu.so (2.11). Put the LibTorch root (the folder holding lib/) first in
+  # CMAKE_PREFIX_PATH while Torch is looked up (only then: its bin/ and include/ hold a protoc and
+  # protobuf headers of its own, which FindProtobuf must not see); the check below catches the
+  # rest.
+  set(_cb_torch_roots)
+  foreach(_cb_p IN LISTS Torch_DIR CMAKE_PREFIX_PATH)
+    foreach(_cb_rel "../../.." "../.." ".")  # <root>/share/cmake/Torch, <root>/share/cmake, <root>
+      get_filename_component(_cb_root "${_cb_p}/${_cb_rel}" ABSOLUTE)
+      if(EXISTS "${_cb_root}/share/cmake/Torch/TorchConfig.cmake" AND EXISTS "${_cb_root}/lib")
+        list(APPEND _cb_torch_roots "${_cb_root}")
+        break()
+      endif()
+    endforeach()
+  endforeach()
+  set(_cb_saved_prefix_path "${CMAKE_PREFIX_PATH}")
+  if(_cb_torch_roots)
+    list(REMOVE_DUPLICATES _cb_torch_roots)
+    list(PREPEND CMAKE_PREFIX_PATH ${_cb_torch_roots})
+  endif()
   find_package(Torch REQUIRED)
+  set(CMAKE_PREFIX_PATH "${_cb_saved_prefix_path}")
+  # Every LibTorch library must come from the LibTorch whose config was found.
+  get_filename_component(_cb_torch_prefix "${TORCH_INSTALL_PREFIX}" REALPATH)
+  foreach(_cb_var TORCH_LIBRARY C10_LIBRARY C10_CUDA_LIBRARY TORCH_CPU_LIBRARY TORCH_CUDA_LIBRARY)
+    if(${_cb_var})
+      get_filename_component(_cb_lib "${${_cb_var}}" REALPATH)
+      string(FIND "${_cb_lib}" "${_cb_torch_prefix}/" _cb_at)
+      if(NOT _cb_at EQUAL 0)
+        message(FATAL_ERROR "cifarbench: ${_cb_var} is ${${_cb_var}}, outside the LibTorch found "
+                            "(${TORCH_INSTALL_PREFIX}): two LibTorch installations would be mixed. "
+                            "Put ${TORCH_INSTALL_PREFIX} first in CMAKE_PREFIX_PATH or set "
+                            "${_cb_var} to the library in ${TORCH_INSTALL_PREFIX}/lib.")
+      endif()
+    endif()
+  endforeach()
 
   # TorchConfig sets TORCH_CXX_FLAGS to -D_GLIBCXX_USE_CXX11_ABI=<0|1>. Every translation unit
   # must agree, and the abseil/protobuf found here use the C++11 ABI.
@@ -31,6 +69,49 @@ else()
       "Debian's libtorch-dev.")
   endif()
   add_compile_definitions(_GLIBCXX_USE_CXX11_ABI=${CIFARBENCH_CXX11_ABI})
+
+  # pip torch ships protobuf 3.13's headers in <torch>/include/google/protobuf. Every target that
+  # links LibTorch gets <torch>/include as a system include folder, which the compiler searches
+  # before /usr/include, so Debian's protobuf 3.21 (whose generated code and library we use) lost
+  # to them: "PROTOBUF_MUST_USE_RESULT does not name a type". Give the compiler a copy of that
+  # folder made of links to every entry but google/ instead, in LibTorch's own targets too.
+  get_filename_component(_cb_torch_include "${TORCH_INSTALL_PREFIX}/include" REALPATH)
+  if(EXISTS "${_cb_torch_include}/google/protobuf")
+    set(_cb_filtered "${CMAKE_BINARY_DIR}/libtorch-include")
+    file(REMOVE_RECURSE "${_cb_filtered}")
+    file(MAKE_DIRECTORY "${_cb_filtered}")
+    file(GLOB _cb_entries RELATIVE "${_cb_torch_include}" "${_cb_torch_include}/*")
+    foreach(_cb_e IN LISTS _cb_entries)
+      if(NOT _cb_e STREQUAL "google")
+        file(CREATE_LINK "${_cb_torch_include}/${_cb_e}" "${_cb_filtered}/${_cb_e}" SYMBOLIC)
+      endif()
+    endforeach()
+    set(_cb_new_dirs)
+    foreach(_cb_d IN LISTS TORCH_INCLUDE_DIRS)
+      get_filename_component(_cb_real "${_cb_d}" REALPATH)
+      string(REPLACE "${_cb_torch_include}" "${_cb_filtered}" _cb_real "${_cb_real}")
+      list(APPEND _cb_new_dirs "${_cb_real}")
+    endforeach()
+    set(TORCH_INCLUDE_DIRS ${_cb_new_dirs})
+    foreach(_cb_t torch torch_cpu torch_cuda c10 c10_cuda)
+      if(TARGET ${_cb_t})
+        get_target_property(_cb_incs ${_cb_t} INTERFACE_INCLUDE_DIRECTORIES)
+        if(_cb_incs)
+          set(_cb_fixed)
+          foreach(_cb_d IN LISTS _cb_incs)
+            if(EXISTS "${_cb_d}")
+              get_filename_component(_cb_d "${_cb_d}" REALPATH)
+            endif()
+            string(REPLACE "${_cb_torch_include}" "${_cb_filtered}" _cb_d "${_cb_d}")
+            list(APPEND _cb_fixed "${_cb_d}")
+          endforeach()
+          set_target_properties(${_cb_t} PROPERTIES INTERFACE_INCLUDE_DIRECTORIES "${_cb_fixed}")
+        endif()
+      endif()
+    endforeach()
+    message(STATUS "cifarbench: LibTorch's headers through ${_cb_filtered} (without its "
+                   "google/protobuf, so that the protobuf found below is the one compiled against)")
+  endif()
 
   set(CIFARBENCH_WITH_CUDA OFF)
   if(TARGET torch_cuda OR TARGET c10_cuda OR TORCH_CUDA_LIBRARIES)

@@ -53,7 +53,14 @@ def _libtorch_impl(rctx):
         hdrs_glob = ["api_include/**"]
         includes = ["api_include"]
     else:
-        rctx.symlink(layout["INCLUDE_DIR"], "include")
+        # A link per entry of LibTorch's include/, but none for google/: pip torch ships
+        # protobuf 3.13's headers there, and as an -isystem folder they would be found before
+        # the system protobuf 3.21 in /usr/include that the generated code and libprotobuf are
+        # ("PROTOBUF_MUST_USE_RESULT does not name a type"). cmake/CifarbenchDeps.cmake does
+        # the same for the CMake build.
+        for entry in rctx.path(layout["INCLUDE_DIR"]).readdir():
+            if entry.basename != "google":
+                rctx.symlink(entry, "include/" + entry.basename)
         hdrs_glob = ["include/**"]
         includes = ["include", "include/torch/csrc/api/include"]
     if cuda and layout.get("CUDA_INCLUDE_DIR", "") not in ["", "/usr/include"]:
