@@ -6,6 +6,13 @@
 #                                   bazel run //recipes:hlb_record_smoke
 #   tools/setup.sh --packages-only  install the Debian packages only (what .ci/run does)
 #   tools/setup.sh --print-packages print the package list
+#   --libtorch=pip                  also install the second supported LibTorch, pip's torch with
+#                                   CUDA (pinned in tools/pip_torch.sh), into a virtual environment
+#                                   outside the clone (~/.cache/cifarbench, wheels kept), and run
+#                                   the smoke recipe built against it (LIBTORCH_HOME)
+#   --libtorch=debian               Debian's LibTorch 1.13 (the default)
+#   --with-slurm                    also Debian's slurm-wlm and munge, for the real-Slurm sweep
+#                                   test (tests/tools/slurm_sweep_test.sh; CI runs it)
 #
 # Installing needs root (or sudo). Everything else is offline: Bazel's external repositories
 # are the system libraries and Debian's packaged Bazel rules (see WORKSPACE).
@@ -40,6 +47,9 @@ CIFARBENCH_DEBIAN_PACKAGES=(
   llvm
 )
 
+# For the real-Slurm sweep test only (--with-slurm; .ci/run).
+CIFARBENCH_SLURM_PACKAGES=(slurm-wlm munge)
+
 section() {
   printf '\n==== %s ====\n' "$*"
 }
@@ -70,30 +80,47 @@ cifarbench_install_packages() {
 }
 
 main() {
-  local mode="${1:-}"
-  case "$mode" in
-    --print-packages)
-      printf '%s\n' "${CIFARBENCH_DEBIAN_PACKAGES[@]}"
-      return 0
-      ;;
-    --packages-only | "") ;;
-    -h | --help)
-      sed -n '2,11p' "$0"
-      return 0
-      ;;
-    *)
-      echo "setup: unknown option $mode (see --help)" >&2
-      return 2
-      ;;
-  esac
+  local mode="" libtorch=debian arg slurm=false
+  for arg in "$@"; do
+    case "$arg" in
+      --print-packages)
+        printf '%s\n' "${CIFARBENCH_DEBIAN_PACKAGES[@]}"
+        return 0
+        ;;
+      --packages-only) mode="$arg" ;;
+      --libtorch=debian | --libtorch=pip) libtorch="${arg#*=}" ;;
+      --with-slurm) slurm=true ;;
+      -h | --help)
+        sed -n '2,19p' "$0"
+        return 0
+        ;;
+      *)
+        echo "setup: unknown option $arg (see --help)" >&2
+        return 2
+        ;;
+    esac
+  done
 
   section "Debian packages"
+  [[ "$slurm" == false ]] || CIFARBENCH_DEBIAN_PACKAGES+=("${CIFARBENCH_SLURM_PACKAGES[@]}")
   cifarbench_install_packages
+  if [[ "$libtorch" == pip ]]; then
+    section "pip torch (tools/pip_torch.sh)"
+    # shellcheck source=tools/pip_torch.sh
+    . "$(dirname "${BASH_SOURCE[0]}")/pip_torch.sh"
+    cifarbench_pip_torch_install
+    echo "LIBTORCH_HOME=$(cifarbench_pip_torch_home)   (Bazel)"
+    echo "CMAKE_PREFIX_PATH=$(cifarbench_pip_torch_prefix)   (CMake)"
+  fi
   [[ "$mode" == --packages-only ]] && return 0
 
   cd "$(dirname "$0")/.."
   section "bazel run //recipes:hlb_record_smoke"
-  bazel run //recipes:hlb_record_smoke
+  if [[ "$libtorch" == pip ]]; then
+    LIBTORCH_HOME="$(cifarbench_pip_torch_home)" bazel run //recipes:hlb_record_smoke
+  else
+    bazel run //recipes:hlb_record_smoke
+  fi
 }
 
 # Sourcing this file (". tools/setup.sh") only defines the list and the functions.
