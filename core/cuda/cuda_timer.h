@@ -1,5 +1,5 @@
 // CUDA event timing for SpanTimer. Compiled only against a CUDA LibTorch
-// (CIFARBENCH_WITH_CUDA); CI syntax-checks it against Debian's headers and the CUDA headers.
+// (CIFARBENCH_WITH_CUDA); CI builds and links it against pip torch with CUDA 13.0.
 #ifndef CIFARBENCH_CORE_CUDA_CUDA_TIMER_H_
 #define CIFARBENCH_CORE_CUDA_CUDA_TIMER_H_
 
