@@ -95,6 +95,8 @@ echo "__version__ = '2.11.0+cu130'" >"$pip/version.py"
 make_torch_config "$pip/share/cmake/Torch" 1
 mkdir -p "$tmp/site-packages/nvidia/cuda_runtime/include"
 touch "$tmp/site-packages/nvidia/cuda_runtime/include/cuda_runtime_api.h"
+mkdir -p "$tmp/site-packages/nvidia/cu13/lib"
+touch "$tmp/site-packages/nvidia/cu13/lib/libcudart.so.13"
 run_layout "$pip"
 if [[ $rc -eq 0 ]]; then pass "pip+cuda: exit 0"; else fail "pip+cuda: rc=$rc: $err"; fi
 expect pip+cuda LAYOUT pip
@@ -105,6 +107,7 @@ expect pip+cuda LIB_DIR "$(cd "$pip" && pwd -P)/lib"
 expect pip+cuda CUDA 1
 expect pip+cuda LIBS "torch torch_cpu torch_cuda c10_cuda c10"
 expect pip+cuda CUDA_INCLUDE_DIR "$(cd "$tmp/site-packages/nvidia/cuda_runtime/include" && pwd -P)"
+expect pip+cuda CUDART_LIB "$(cd "$tmp/site-packages/nvidia/cu13/lib" && pwd -P)/libcudart.so.13"
 expect pip+cuda CXX11_ABI 1
 expect pip+cuda VERSION "2.11.0+cu130"
 expect pip+cuda CMAKE_PREFIX "$(cd "$pip" && pwd -P)/share/cmake"
@@ -125,6 +128,7 @@ expect unpacked LAYOUT unpacked
 expect unpacked CUDA 0
 expect unpacked LIBS "torch_cpu c10"
 expect unpacked CUDA_INCLUDE_DIR ""
+expect unpacked CUDART_LIB ""
 expect unpacked CXX11_ABI 0
 expect unpacked VERSION "1.13.1+cpu"
 

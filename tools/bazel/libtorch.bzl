@@ -69,12 +69,18 @@ def _libtorch_impl(rctx):
         includes.append("cuda_include")
 
     linkopts = [
-        "-L" + lib_dir,
         "-Wl,-rpath," + lib_dir,
         # LibTorch registers its operators and devices from static initialisers: keep every
         # library even where nothing references it directly.
         "-Wl,--push-state,--no-as-needed",
-    ] + ["-l" + l for l in libs] + [
+        # By path, not -L + -l: another dependency's -L/usr/lib/<multiarch> earlier on the
+        # command line made -ltorch find Debian's 1.13 beside a pip torch (undefined
+        # references to 2.x symbols at link time).
+    ] + ["-Wl," + lib_dir + "/lib" + l + ".so" for l in libs] + (
+        # The CUDA sources (core/cuda/) call the CUDA runtime directly.
+        ["-Wl," + layout["CUDART_LIB"], "-Wl,-rpath," + layout["CUDART_LIB"].rsplit("/", 1)[0]]
+        if cuda and layout.get("CUDART_LIB", "") else []
+    ) + [
         "-Wl,--pop-state",
         "-pthread",
     ]

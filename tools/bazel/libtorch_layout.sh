@@ -18,6 +18,9 @@
 #   CUDA=1                          # 1 when libtorch_cuda.so and libc10_cuda.so are there
 #   LIBS=torch torch_cpu torch_cuda c10_cuda c10   # to link, -Wl,--no-as-needed, in order
 #   CUDA_INCLUDE_DIR=/usr/local/cuda/include       # cuda_runtime_api.h's folder, or empty
+#   CUDART_LIB=/abs/path/nvidia/cu13/lib/libcudart.so.13   # the CUDA runtime the CUDA sources
+#                                   # call directly (cudaEvent*, ...): pip's beside a pip torch
+#                                   # (the one libtorch_cuda loads), else the toolkit's; or empty
 #   CXX11_ABI=1                     # _GLIBCXX_USE_CXX11_ABI from TorchConfig.cmake, or empty
 #   VERSION=2.11.0                  # when known, else empty
 #   CMAKE_PREFIX=/abs/path/torch/share/cmake   # folder holding Torch/TorchConfig.cmake, or empty
@@ -114,6 +117,25 @@ if [[ "$cuda" == 1 ]]; then
   done
 fi
 
+# The CUDA runtime library (libtorch_cuda's own, for a pip torch: its RUNPATH finds it there).
+cudart_lib=""
+if [[ "$cuda" == 1 ]]; then
+  shopt -s nullglob
+  candidates=()
+  if [[ "$layout" == pip ]]; then
+    candidates+=("$home"/../nvidia/cu*/lib/libcudart.so.* "$home"/../nvidia/cuda_runtime/lib/libcudart.so.*)
+  fi
+  [[ -n "${CUDA_HOME:-}" ]] && candidates+=("$CUDA_HOME"/lib64/libcudart.so "$CUDA_HOME"/lib/libcudart.so)
+  candidates+=("$sysroot"/usr/local/cuda/lib64/libcudart.so "$lib_dir"/libcudart*.so*)
+  shopt -u nullglob
+  for f in "${candidates[@]}"; do
+    if [[ -f "$f" ]]; then
+      cudart_lib="$(cd "$(dirname "$f")" && pwd -P)/$(basename "$f")"
+      break
+    fi
+  done
+fi
+
 # TorchConfig.cmake holds TORCH_CXX_FLAGS (-D_GLIBCXX_USE_CXX11_ABI=0|1).
 torch_config=""
 for f in "$cmake_prefix/Torch/TorchConfig.cmake" "$lib_dir/cmake/Torch/TorchConfig.cmake"; do
@@ -148,6 +170,7 @@ LIB_DIR=$lib_dir
 CUDA=$cuda
 LIBS=${libs[*]}
 CUDA_INCLUDE_DIR=$cuda_include_dir
+CUDART_LIB=$cudart_lib
 CXX11_ABI=$cxx11_abi
 VERSION=$version
 CMAKE_PREFIX=$cmake_prefix
