@@ -7,6 +7,7 @@
 #                     [--baseline=bench/baselines/cpu_smoke.json] [--recipes=a,b,...]
 #                     [--seeds=5] [--set field=value ...] [--update_baseline]
 #                     [--data_dir=DIR]   (default $CIFAR10_DIR, else ../shared/cifar10)
+#                     [--within_baseline=FILE]
 #
 # CPU runs are deterministic per seed (same thread count, tests/bench/bench_test.cc), so the
 # accuracy is compared seed by seed (compare --paired_seeds): a drop of the mean per-seed
@@ -14,12 +15,16 @@
 # differently, far below what a real regression costs (a planted lr of 0 costs tens of pp). Times are reported, not gated (CI machines are
 # noisy: --gate_time=false). --update_baseline copies the new report over the baseline
 # instead of comparing (then commit it; README: "CI benchmark report"). --set is passed to
-# every run (tests plant a regression with it). Exit: 0 no regression, 1 regression, 2 usage or
+# every run (tests plant a regression with it). --within_baseline=FILE also compares the report
+# with another LibTorch's baseline as a whole (the pip torch 2.x runs against Debian's 1.13
+# baseline): each recipe's mean accuracy must be within 2 pp of FILE's, either way (a CPU's
+# kernels differ between LibTorch versions, so seeds do not reproduce across them; a shift of
+# the mean beyond 2 pp does not come from rounding). Written to compare_within.{md,json}. Exit: 0 no regression, 1 regression, 2 usage or
 # a run that failed.
 set -euo pipefail
 prog="ci_bench.sh"
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd -P)"
-bench="" compare="" merge="" out="" baseline="$root/bench/baselines/cpu_smoke.json"
+bench="" compare="" merge="" out="" baseline="$root/bench/baselines/cpu_smoke.json" within=""
 recipes="hlb_record_smoke,hlb_long_smoke,page_resnet9_smoke" seeds=5 update=false
 data_dir="${CIFAR10_DIR:-$root/../shared/cifar10}"
 extra=()
@@ -30,6 +35,7 @@ while [[ $# -gt 0 ]]; do
     --merge=*) merge="${1#*=}" ;;
     --out=*) out="${1#*=}" ;;
     --baseline=*) baseline="${1#*=}" ;;
+    --within_baseline=*) within="${1#*=}" ;;
     --recipes=*) recipes="${1#*=}" ;;
     --seeds=*) seeds="${1#*=}" ;;
     --data_dir=*) data_dir="${1#*=}" ;;
@@ -68,5 +74,27 @@ rc=0
 "$compare" "$baseline" "$out/cpu_smoke.json" --paired_seeds --gate_time=false \
   --max_accuracy_drop=0.02 --base_label=baseline --new_label=this \
   --markdown_out="$out/compare.md" --json_out="$out/compare.json" --svg_dir="$out" || rc=$?
+if [[ -n "$within" ]]; then
+  [[ -f "$within" ]] || { echo "$prog: no baseline $within (--within_baseline)" >&2; exit 2; }
+  within_rc=0
+  "$compare" "$within" "$out/cpu_smoke.json" --gate_time=false --max_accuracy_drop=0.02 \
+    --base_label="$(basename "$within" .json)" --new_label=this \
+    --markdown_out="$out/compare_within.md" --json_out="$out/compare_within.json" >/dev/null || within_rc=$?
+  [[ $within_rc -le 1 ]] || { echo "$prog: compare against $within failed (exit $within_rc)" >&2; exit 2; }
+  python3 - "$out/compare_within.json" "$within" <<'PY' || rc=1
+import json, sys
+pairs = json.load(open(sys.argv[1]))["pairs"]
+if not pairs:
+    sys.exit("no recipe in common with %s" % sys.argv[2])
+bad = 0
+for p in pairs:
+    change = p["accuracy_change"]
+    ok = abs(change) <= 0.02
+    bad += not ok
+    print("%-22s mean accuracy %+.2f pp against %s: %s" % (p["recipe"], 100 * change, sys.argv[2],
+          "within 2 pp" if ok else "BEYOND 2 pp"))
+sys.exit(1 if bad else 0)
+PY
+fi
 echo "CI benchmark report: $out (compare.md, compare.json, cpu_smoke.json, *.svg)"
 exit "$rc"
