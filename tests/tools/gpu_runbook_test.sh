@@ -1,10 +1,18 @@
 #!/usr/bin/env bash
 # End-to-end test of the GPU runbook on a CPU-only machine: tools/gpu/bundle.sh downloads the
 # Debian packages and compresses CIFAR-10 into a temporary bundle, then tools/gpu/run.sh unpacks
-# it, builds cifarbench with CMake against it (Debian's CPU LibTorch standing in for pip torch),
-# runs some of ctest and the smoke recipe on the CPU, and packs the results.
+# it, builds cifarbench with CMake against it, runs some of ctest and the smoke recipe on the
+# CPU, and packs the results. Both ways of getting binaries are tested: the prebuilt ones
+# (bundle.sh --prebuilt=BUILD_ROOT, the CMake build this test belongs to, made against pip
+# torch with CUDA: run.sh must use them without configuring or building), and the fallback (a
+# bundle whose binaries claim another torch: run.sh must say why it cannot use them and build).
 #
-#   tests/tools/gpu_runbook_test.sh [WORK_PARENT]
+#   tests/tools/gpu_runbook_test.sh [WORK_PARENT [BUILD_ROOT]]
+#
+# The LibTorch is $CIFARBENCH_TORCH_PREFIX (tools/test_all.sh sets it to pip torch's CMake
+# prefix), else Debian's. BUILD_ROOT (ctest passes its build folder) must be a build against
+# that same LibTorch with CUDA for the prebuilt cases; without it they skip (and fail when
+# CIFARBENCH_EXPECT_CUDA=1).
 #
 # WORK_PARENT (default $TEST_TMPDIR under Bazel, else $TMPDIR or /tmp) gets a temporary folder,
 # removed on success. ctest passes its build folder: inside the source tree, so ccache's
@@ -82,7 +90,18 @@ export CCACHE_BASEDIR="${CCACHE_BASEDIR:-$root}"
 export CCACHE_NOHASHDIR=true
 
 bundle="$work/bundle" out="$work/out" build="$work/build"
-torch=/usr/lib/x86_64-linux-gnu/cmake/Torch
+torch="${CIFARBENCH_TORCH_PREFIX:-/usr/lib/x86_64-linux-gnu/cmake/Torch}"
+build_root="${2:-}"
+# The prebuilt binaries: the build this test belongs to, when it has CUDA.
+prebuilt=false
+if [[ -n "$build_root" ]] && grep -q 'CIFARBENCH_WITH_CUDA=1' "$build_root/build.ninja" \
+     "$build_root"/core/CMakeFiles/*/flags.make 2>/dev/null; then
+  prebuilt=true
+elif [[ "${CIFARBENCH_EXPECT_CUDA:-}" == 1 ]]; then
+  echo "FAIL: CIFARBENCH_EXPECT_CUDA=1, but the build root '${build_root}' has no CUDA: the prebuilt cases cannot run" >&2
+  exit 1
+fi
+echo "torch: $torch; prebuilt binaries from: $([[ $prebuilt == true ]] && echo "$build_root" || echo 'none (the prebuilt cases skip)')"
 # Tests that use everything the bundle brings: GTest, abseil, protobuf (+ protoc), the data.
 ctest_regex='^(toolchain_test|config_test|cifar_test)$'
 debs=(libabsl-dev libabsl20220623 libprotobuf-dev libprotobuf32 protobuf-compiler libprotoc32
@@ -92,8 +111,9 @@ bins=(data_batch_1.bin data_batch_2.bin data_batch_3.bin data_batch_4.bin data_b
 
 # ---- bundle.sh ----------------------------------------------------------------------------
 bundle_rc=0
-"$root/tools/gpu/bundle.sh" "$bundle" "--data_dir=$data" --xz_level=0 >"$work/bundle.log" 2>&1 ||
-  bundle_rc=$?
+bundle_args=("$bundle" "--data_dir=$data" --xz_level=0)
+[[ "$prebuilt" == false ]] || bundle_args+=("--prebuilt=$build_root")
+"$root/tools/gpu/bundle.sh" "${bundle_args[@]}" >"$work/bundle.log" 2>&1 || bundle_rc=$?
 cat "$work/bundle.log"
 if [[ $bundle_rc -eq 3 ]]; then
   skip_or_fail "bundle.sh could not reach Debian's archive (apt-get download; no network?)"
@@ -123,7 +143,7 @@ case_bundle() {
 
 case_bundle_rerun() {
   local log
-  log="$("$root/tools/gpu/bundle.sh" "$bundle" "--data_dir=$data" --xz_level=0 2>&1)" ||
+  log="$("$root/tools/gpu/bundle.sh" "${bundle_args[@]}" 2>&1)" ||
     { echo "$log"; fail "rerun exited non-zero"; return 1; }
   [[ $(grep -c '^kept ' <<<"$log") -eq $((${#debs[@]} + ${#bins[@]})) ]] ||
     { echo "$log"; fail "a rerun must keep all ${#debs[@]} packages and ${#bins[@]} files"; return 1; }
@@ -165,10 +185,66 @@ case_damaged_bundle() {
     grep -q "status: *FAILED in step 'CIFAR-10" || { fail "run.txt does not say FAILED"; return 1; }
 }
 
+# ---- prebuilt binaries ----------------------------------------------------------------------
+# What one device call carries besides the data (staged apart): the packages and the binaries.
+case_prebuilt_payload() {
+  local k
+  for k in torch_version cuda cxx11_abi glibc glibcxx cxxabi built_on revision; do
+    grep -qE "^$k=.+" "$bundle/prebuilt/MANIFEST" || { fail "MANIFEST has no $k"; return 1; }
+  done
+  grep -q "^cuda=13\.0$" "$bundle/prebuilt/MANIFEST" || { fail "not a CUDA 13.0 torch: $(grep ^cuda= "$bundle/prebuilt/MANIFEST")"; return 1; }
+  [[ $(grep -cE '^[0-9a-f]{64}  ' "$bundle/prebuilt/MANIFEST") -ge 7 ]] || { fail "MANIFEST lists too few files"; return 1; }
+  local bytes
+  bytes=$(du -cb "$bundle/debs" "$bundle/prebuilt" | tail -n 1 | cut -f1)
+  echo "payload without the data: debs/ + prebuilt/ = $((bytes / 1024 / 1024)) MiB ($(du -b "$bundle/prebuilt/cifarbench-prebuilt.tar.xz" | cut -f1) bytes of binaries)"
+  [[ $bytes -le $((64 * 1024 * 1024)) ]] || { fail "debs/ + prebuilt/ exceed the 64 MiB a device call carries"; return 1; }
+}
+
+case_prebuilt_run() {
+  local rc=0 pout="$work/out-prebuilt" pbuild="$work/build-prebuilt"
+  "$root/tools/gpu/run.sh" "--bundle=$bundle" "--out=$pout" "--build_dir=$pbuild" \
+    "--torch_prefix=$torch" --device=cpu --recipes=hlb_record_smoke:1 \
+    '--ctest_regex=^(cuda_loaded_test|hlb_net_test)$' >"$work/prebuilt.log" 2>&1 || rc=$?
+  [[ $rc -eq 0 ]] || { tail -n 30 "$work/prebuilt.log"; fail "run.sh with prebuilt binaries exited $rc"; return 1; }
+  grep -q '^binaries: prebuilt (' "$work/prebuilt.log" || { fail "run.sh did not use the prebuilt binaries"; return 1; }
+  [[ ! -e "$pbuild/CMakeCache.txt" ]] || { fail "it configured a build anyway"; return 1; }
+  grep -q '^prebuilt tests: 2 passed, 0 failed$' "$pout/logs/ctest.log" ||
+    { cat "$pout/logs/ctest.log"; fail "the shipped tests did not pass"; return 1; }
+  grep -q '^binaries: prebuilt' "$pout/run.txt" || { fail "run.txt does not say prebuilt"; return 1; }
+  python3 - "$pout/reports/hlb_record_smoke.json" <<'PY' || { fail "the prebuilt runner's report is not one OK run with a FLOP count"; return 1; }
+import json, sys
+r = json.load(open(sys.argv[1]))
+assert [x["status"] for x in r["runs"]] == ["OK"], r["runs"]
+macs = int(r["runs"][0].get("cost", {}).get("forward_macs_per_image", 0))
+assert macs > 0, "no FLOP count (cost.forward_macs_per_image) in the report"
+print("prebuilt report: OK, %d forward MACs per image" % macs)
+PY
+  echo "prebuilt path: $(grep -E '^  *(prebuilt binaries|ctest|benchmarks) ' "$pout/run.txt" | tr -s ' ' | tr '\n' ';')"
+}
+
+# The fallback: the same binaries, but their MANIFEST claims another torch.
+mismatched="$work/bundle-mismatched"
+if [[ "$prebuilt" == true ]]; then
+  mkdir -p "$mismatched/prebuilt"
+  ln -s "$bundle/debs" "$mismatched/debs"
+  ln -s "$bundle/data" "$mismatched/data"
+  cp "$bundle/prebuilt/cifarbench-prebuilt.tar.xz" "$mismatched/prebuilt/"
+  sed 's/^torch_version=.*/torch_version=0.0.0+other/' "$bundle/prebuilt/MANIFEST" >"$mismatched/prebuilt/MANIFEST"
+fi
+
+case_fallback_said() {
+  grep -q "^  built against torch 0.0.0+other, this machine has " "$work/run.log" ||
+    { fail "run.sh did not say why it could not use the binaries"; return 1; }
+  grep -q '^binaries: built here (prebuilt not usable: built against torch 0.0.0+other' "$out/run.txt" ||
+    { fail "run.txt does not say it built here and why"; return 1; }
+}
+
 # ---- run.sh -------------------------------------------------------------------------------
 run_rc=0
+run_bundle="$bundle"
+[[ "$prebuilt" == false ]] || run_bundle="$mismatched"
 run_sh() {
-  "$root/tools/gpu/run.sh" "--bundle=$bundle" "--out=$out" "--build_dir=$build" \
+  "$root/tools/gpu/run.sh" "--bundle=$run_bundle" "--out=$out" "--build_dir=$build" \
     "--torch_prefix=$torch" --device=cpu --recipes=hlb_record_smoke:1 "--ctest_regex=$ctest_regex" \
     --profile >"$work/run.log" 2>&1 || run_rc=$?
   echo "(run.sh's output, last 40 lines)"
@@ -261,12 +337,17 @@ run_case case_bundle
 run_case case_bundle_rerun
 run_case case_usage_errors
 run_case case_damaged_bundle
+if [[ "$prebuilt" == true ]]; then
+  run_case case_prebuilt_payload
+  run_case case_prebuilt_run
+fi
 run_sh
 run_case case_run
 run_case case_tarball
 run_case case_report_parses
 run_case case_table_last
 run_case case_built_against_bundle
+[[ "$prebuilt" == false ]] || run_case case_fallback_said
 run_case case_default_recipes
 run_case case_unknown_recipe
 printf '(%ss)\n' "$SECONDS"

@@ -4,16 +4,20 @@
 # abseil, protobuf and GoogleTest packages, and CIFAR-10. Run it on a Debian 12 (amd64) machine
 # with access to Debian's archive; carry OUT_DIR and the source tree over; run tools/gpu/run.sh.
 #
-#   tools/gpu/bundle.sh OUT_DIR [--data_dir=DIR] [--xz_level=0-9]
+#   tools/gpu/bundle.sh OUT_DIR [--data_dir=DIR] [--xz_level=0-9] [--prebuilt=BUILD_DIR]
 #
 #   --data_dir=DIR  the CIFAR-10 binary folder (data_batch_1..5.bin, test_batch.bin); default
 #                   $CIFAR10_DIR, else ../shared/cifar10 beside the source tree (the runner's order)
 #   --xz_level=N    xz preset for the data (default 6; tests use 0, which is much faster)
+#   --prebuilt=DIR  also carry binaries from DIR, a CMake build made here against the GPU
+#                   machine's pip torch (tools/gpu/prebuilt.sh pack): prebuilt/ below. run.sh
+#                   then uses them when they fit that machine, and builds there otherwise
 #
 # OUT_DIR ends up holding
 #   debs/*.deb, debs/SHA256SUMS     the packages below (`apt-get download`; no root needed)
 #   data/*.bin.xz, data/SHA256SUMS  the six batches, xz-compressed; SHA256SUMS of the
 #                                   uncompressed files (run.sh checks them after unpacking)
+#   prebuilt/cifarbench-prebuilt.tar.xz, prebuilt/MANIFEST   with --prebuilt (xz, stripped)
 #   bundle.txt                      what was bundled, from where, when
 # and the files and their sizes are printed last. Rerunning is safe: a .deb whose sha256 is the
 # archive's and a .xz that decompresses to the right sha256 are kept; anything else is redone.
@@ -52,12 +56,13 @@ usage() {
 }
 
 source_root="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd -P)"
-out="" data_dir="" xz_level=6
+out="" data_dir="" xz_level=6 prebuilt_from=""
 for arg in "$@"; do
   case "$arg" in
     -h | --help) usage; exit 0 ;;
     --data_dir=*) data_dir="${arg#*=}" ;;
     --xz_level=*) xz_level="${arg#*=}" ;;
+    --prebuilt=*) prebuilt_from="${arg#*=}" ;;
     -*) echo "$prog: unknown option $arg (see --help)" >&2; exit 2 ;;
     *)
       [[ -z "$out" ]] || { echo "$prog: one OUT_DIR only (see --help)" >&2; exit 2; }
@@ -162,6 +167,17 @@ for f in "${CIFAR_FILES[@]}"; do
   echo "compressed $f.xz"
 done
 printf '%s' "$sums" >"$out/data/SHA256SUMS"
+
+# ------------------------------------------------------------------------------------------
+if [[ -n "$prebuilt_from" ]]; then
+  section "prebuilt binaries (tools/gpu/prebuilt.sh pack $prebuilt_from)"
+  rm -rf -- "$out/prebuilt"
+  bash "$source_root/tools/gpu/prebuilt.sh" pack "$prebuilt_from" "$out/prebuilt" ||
+    die "could not pack the binaries of $prebuilt_from"
+elif [[ -d "$out/prebuilt" ]]; then
+  echo "removed    prebuilt/ (an older bundle's; pass --prebuilt=BUILD_DIR to carry binaries)"
+  rm -rf -- "$out/prebuilt"
+fi
 
 # ------------------------------------------------------------------------------------------
 section "manifest"

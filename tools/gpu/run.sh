@@ -5,7 +5,7 @@
 #
 #   tools/gpu/run.sh --bundle=DIR --out=OUT_DIR [--torch_prefix=PATH] [--device=cuda|cuda:N|cpu]
 #                    [--build_dir=DIR] [--recipes=NAME[:RUNS],...] [--jobs=N] [--ctest_regex=RE]
-#                    [--steps=build,data,ctest,bench] [--profile] [--dry_run]
+#                    [--steps=build,data,ctest,bench] [--profile] [--dry_run] [--prebuilt=auto|off]
 #
 #   --bundle=DIR        the folder bundle.sh wrote (debs/, data/)
 #   --out=OUT_DIR       results; its reports/, logs/ and summary files are replaced, earlier
@@ -29,6 +29,11 @@
 #                       then --steps=unpack, then --steps=build,data,bench (docs/benchmarks.md)
 #   --profile           also profile each recipe: one extra untimed run under LibTorch's
 #                       profiler (bench --profile), summarised in reports/NAME.profile.md
+#   --prebuilt=auto|off auto (default): when the bundle holds binaries built on a CPU machine
+#                       (bundle.sh --prebuilt=BUILD_DIR; tools/gpu/prebuilt.sh), use them instead
+#                       of building, if they fit this machine (same torch version and C++ ABI,
+#                       glibc and libstdc++ new enough, every library found); otherwise say why
+#                       and build here. off: always build here
 #   --dry_run           stop before the benchmarks, printing their commands (after the build,
 #                       which the recipe list needs)
 #
@@ -66,6 +71,7 @@ usage() {
 bundle="" out="" torch_prefix="" device="cuda" build_dir="" recipes_arg="" ctest_regex=""
 dry_run=false
 profile=false
+prebuilt_mode=auto
 steps="build,data,ctest,bench"
 jobs="$(nproc 2>/dev/null || echo 4)"
 for arg in "$@"; do
@@ -82,6 +88,7 @@ for arg in "$@"; do
     --steps=*) steps="${arg#*=}" ;;
     --dry_run) dry_run=true ;;
     --profile) profile=true ;;
+    --prebuilt=auto | --prebuilt=off) prebuilt_mode="${arg#*=}" ;;
     *) echo "$prog: unknown argument $arg (see --help)" >&2; exit 2 ;;
   esac
 done
@@ -153,6 +160,7 @@ pack() {
     fi
     echo "device:   $device"
     echo "torch:    ${torch_prefix:-?} ${torch_info:-}"
+    echo "binaries: ${binaries:-not decided}"
     echo "steps (seconds):"
     printf '  %s\n' "${step_times[@]}"
     echo
@@ -281,6 +289,42 @@ fi
 echo "torch prefix: $torch_prefix"
 
 # ------------------------------------------------------------------------------------------
+# The prebuilt binaries, when the bundle has them and they fit this machine.
+use_prebuilt=false
+binaries="built here"
+prebuilt_dir="$build_dir/prebuilt"
+torch_lib=""
+for d in "$torch_prefix/../../lib" "$torch_prefix/../.."; do
+  [[ -f "$d/libc10.so" ]] && { torch_lib="$(cd "$d" && pwd -P)"; break; }
+done
+if [[ -f "$bundle/prebuilt/cifarbench-prebuilt.tar.xz" ]]; then
+  section "prebuilt binaries"
+  if [[ "$prebuilt_mode" == off ]]; then
+    binaries="built here (--prebuilt=off)"
+  elif [[ -z "$torch_lib" ]]; then
+    binaries="built here (no LibTorch lib/ with libc10.so found from $torch_prefix)"
+  else
+    rm -rf -- "$prebuilt_dir"
+    mkdir -p "$prebuilt_dir"
+    xz -dc "$bundle/prebuilt/cifarbench-prebuilt.tar.xz" | tar -xf - -C "$prebuilt_dir" ||
+      die "cannot unpack $bundle/prebuilt/cifarbench-prebuilt.tar.xz"
+    cp "$bundle/prebuilt/MANIFEST" "$prebuilt_dir/MANIFEST"
+    sed -n '1,9p' "$prebuilt_dir/MANIFEST"
+    if why="$(bash "$gpu_tools/prebuilt.sh" check "$prebuilt_dir" "$torch_lib" "$libdir" 2>&1)"; then
+      use_prebuilt=true
+      binaries="prebuilt ($(sed -n 's/^revision=//p' "$prebuilt_dir/MANIFEST"), $(sed -n 's/^built_on=//p' "$prebuilt_dir/MANIFEST"))"
+      # Their RUNPATH names the CPU machine's torch: this machine's comes first.
+      export LD_LIBRARY_PATH="$torch_lib:$LD_LIBRARY_PATH"
+      echo "$why"
+    else
+      binaries="built here (prebuilt not usable: $(tr '\n' ';' <<<"$why" | sed 's/;$//; s/;/; /g'))"
+      printf 'not usable here:\n%s\n' "$(sed 's/^/  /' <<<"$why")"
+    fi
+  fi
+  echo "binaries: $binaries"
+fi
+
+if [[ "$use_prebuilt" == false ]]; then
 section "configure"
 cmake_args=(
   -S "$source_root" -B "$build_dir" -G "$generator"
@@ -318,6 +362,10 @@ tail -n 20 "$build_dir/build.log"
 [[ $build_rc -eq 0 ]] || die "the build failed (exit $build_rc); the last lines are above, all of it in $build_dir/build.log"
 
 # ------------------------------------------------------------------------------------------
+fi
+bin_dir="$build_dir"
+[[ "$use_prebuilt" == false ]] || bin_dir="$prebuilt_dir"
+
 if want_step ctest; then
 section "ctest"
 # Without the data step the real-data tests skip (they find no data here).
@@ -326,8 +374,27 @@ section "ctest"
 # network that the GPU machine lacks.
 ctest_args=(--test-dir "$build_dir" --output-on-failure --parallel "$jobs" -E '^gpu_runbook_test$')
 [[ -z "$ctest_regex" ]] || ctest_args+=(-R "$ctest_regex")
+if [[ "$use_prebuilt" == true ]]; then
+  # No ctest without a build tree: the shipped test binaries, each from the source root (where
+  # ctest runs them), filtered by --ctest_regex.
+  {
+    t_pass=0 t_fail=0
+    for t in $(grep -E '^[0-9a-f]{64}  tests/' "$prebuilt_dir/MANIFEST" | awk '{ print $2 }'); do
+      name="$(basename "$t")"
+      [[ -z "$ctest_regex" || "$name" =~ $ctest_regex ]] || continue
+      echo "+ $t"
+      if (cd "$source_root" && CIFAR10_DIR="$data" "$prebuilt_dir/$t"); then
+        t_pass=$((t_pass + 1)); echo "Test $name: Passed"
+      else
+        t_fail=$((t_fail + 1)); echo "Test $name: ***Failed"
+      fi
+    done
+    echo "prebuilt tests: $t_pass passed, $t_fail failed"
+  } 2>&1 | tee "$out/logs/ctest.log"
+else
 echo "+ CIFAR10_DIR=$data ctest ${ctest_args[*]}"
 ctest "${ctest_args[@]}" 2>&1 | tee "$out/logs/ctest.log"
+fi
 fi
 if ! want_step bench; then
   section "pack"
@@ -339,7 +406,7 @@ fi
 
 # ------------------------------------------------------------------------------------------
 section "benchmarks"
-bench="$build_dir/bench/bench"
+bench="$bin_dir/bench/bench"
 [[ -x "$bench" ]] || die "the build made no $bench"
 mapfile -t shipped < <("$bench" --list | awk 'NR > 1 && NF == 0 { exit } NR > 1 { print $1 }')
 [[ ${#shipped[@]} -gt 0 ]] || die "bench --list lists no recipes"
@@ -386,8 +453,12 @@ section "summary"
   echo "$command_line"
   echo '```'
   echo
-  echo "Built with CMake ($generator, Release) against the bundle's Debian packages; the tarball's"
-  echo "run.txt has the source revision, cmake-settings.txt the libraries, logs/ the ctest output."
+  if [[ "$use_prebuilt" == true ]]; then
+    echo "Binaries: $binaries; the tarball's run.txt has the source revision, logs/ the tests' output."
+  else
+    echo "Built with CMake ($generator, Release) against the bundle's Debian packages; the tarball's"
+    echo "run.txt has the source revision, cmake-settings.txt the libraries, logs/ the ctest output."
+  fi
 } >"$out/summary.md"
 python3 "$gpu_tools/summarize.py" --table "$out"/reports/*.json >"$out/table.txt"
 echo "wrote $out/summary.md"
