@@ -43,10 +43,10 @@ class Lookahead {
 inline bool IsLookaheadStep(int64_t step1, int64_t every = 5) { return step1 % every == 0; }
 
 // The decay at 1-based step `step1` of `total_steps`: base^every * (step1 / total_steps)^power,
-// airbench94's 0.95^5 (k / T)^3, rounded through fp32 as its table (torch.arange / T in fp32)
-// is. For T = 476: 8.97e-7 at k = 5, 0.7689 at k = 475.
+// airbench94's 0.95^5 (k / T)^3 (L392), computed in fp32 as its table (torch.arange / T) is.
+// For T = 476: 8.97e-7 at k = 5, 0.7689 at k = 475.
 double LookaheadDecay(int64_t step1, int64_t total_steps, double base = 0.95, int64_t every = 5,
-                      double power = 3);
+                      int64_t power = 3);
 
 }  // namespace cifarbench
 
