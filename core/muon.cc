@@ -62,8 +62,8 @@ std::vector<at::Tensor> BatchedNewtonSchulz5(const std::vector<at::Tensor>& gs,
   for (int64_t i = 0; i < n; ++i) {
     const at::Tensor& g = gs[i];
     const bool transposed = g.size(0) > g.size(1);
-    at::Tensor block =
-        x[i].narrow(0, 0, std::min(g.size(0), g.size(1))).narrow(1, 0, std::max(g.size(0), g.size(1)));
+    at::Tensor block = x[i].narrow(0, 0, std::min(g.size(0), g.size(1)))
+                           .narrow(1, 0, std::max(g.size(0), g.size(1)));
     out.push_back(transposed ? block.t() : block);
   }
   return out;
@@ -114,7 +114,9 @@ void Muon::StepOnDevice(bool normalise_weights) {
   if (options_.batched) {
     orthogonal = BatchedNewtonSchulz5(updates, options_.newton_schulz);
   } else {
-    for (const at::Tensor& u : updates) orthogonal.push_back(NewtonSchulz5(u, options_.newton_schulz));
+    for (const at::Tensor& u : updates) {
+      orthogonal.push_back(NewtonSchulz5(u, options_.newton_schulz));
+    }
   }
   for (size_t k = 0; k < active.size(); ++k) {
     at::Tensor& p = params_[active[k]];

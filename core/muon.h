@@ -90,8 +90,8 @@ class Muon {
   std::vector<at::Tensor> params_;
   MuonOptions options_;
   std::vector<at::Tensor> buffers_;
-  at::Tensor neg_rate_;              // 0-dim fp32 (fp64 for fp64 parameters): -lr
-  at::Tensor decay_factor_;          // 0-dim: 1 - lr * weight_decay
+  at::Tensor neg_rate_;      // 0-dim fp32 (fp64 for fp64 parameters): -lr
+  at::Tensor decay_factor_;  // 0-dim: 1 - lr * weight_decay
 };
 
 }  // namespace cifarbench

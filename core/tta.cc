@@ -41,8 +41,8 @@ at::Tensor MultiViewTtaLogits(const ForwardFn& forward, const at::Tensor& images
   return at::cat(out);
 }
 
-SelectiveTtaResult SelectiveTtaLogits(const ForwardFn& forward, const at::Tensor& images,
-                                      int64_t k, int64_t batch_size) {
+SelectiveTtaResult SelectiveTtaLogits(const ForwardFn& forward, const at::Tensor& images, int64_t k,
+                                      int64_t batch_size) {
   const int64_t n = images.size(0);
   TORCH_CHECK(k >= 0 && k <= n, "SelectiveTtaLogits: k = ", k, " of ", n, " images");
   std::vector<at::Tensor> plain;

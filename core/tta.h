@@ -36,8 +36,8 @@ struct SelectiveTtaResult {
 // max softmax probability, the k least confident images (topk largest=false) get the mean of
 // their six views' logits with equal weights 1/6 (one forward of up to 6 * batch_size images
 // per batch), the others keep their plain logits. The reference uses k = int(0.25 N).
-SelectiveTtaResult SelectiveTtaLogits(const ForwardFn& forward, const at::Tensor& images,
-                                      int64_t k, int64_t batch_size);
+SelectiveTtaResult SelectiveTtaLogits(const ForwardFn& forward, const at::Tensor& images, int64_t k,
+                                      int64_t batch_size);
 
 }  // namespace cifarbench
 

@@ -121,7 +121,8 @@ TEST(AlternatingFlipTest, ParityOverEpochs) {
     }
   }
   // Over two consecutive epochs each image is shown once each way.
-  at::Tensor shown = AlternatingFlip(mask0, 4).to(at::kInt) + AlternatingFlip(mask0, 5).to(at::kInt);
+  at::Tensor shown =
+      AlternatingFlip(mask0, 4).to(at::kInt) + AlternatingFlip(mask0, 5).to(at::kInt);
   EXPECT_TRUE(at::all(shown == 1).item<bool>());
 }
 

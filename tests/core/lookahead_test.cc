@@ -43,7 +43,8 @@ TEST(LookaheadTest, UpdateBlendsEveryFloatingEntryAndSkipsTheCounter) {
   EXPECT_TRUE(at::allclose(net->norm->running_mean, at::full({2}, 2.5)));
   EXPECT_TRUE(at::allclose(net->norm->running_var, at::full({2}, 2.5)));
   EXPECT_TRUE(at::allclose(net->conv->weight, at::full({2, 1, 1, 1}, 2.5)));  // frozen, blended
-  EXPECT_EQ(net->norm->num_batches_tracked.item<int64_t>(), 9);  // integer: untouched
+  // The integer batch counter is not blended: it keeps the network's own value.
+  EXPECT_EQ(net->norm->num_batches_tracked.item<int64_t>(), 9);
   // conv weight + bias, norm weight + bias, running mean + var.
   EXPECT_EQ(lookahead.average().size(), 6u);
   for (const auto& a : lookahead.average()) EXPECT_TRUE(at::allclose(a, at::full_like(a, 2.5)));

@@ -69,7 +69,8 @@ TEST(NewtonSchulzTest, DtypeAndEps) {
   // eps only shifts the normalisation: X = G / (||G|| + eps), ||G|| = sqrt(8).
   NewtonSchulzOptions big_eps = Fp64(0);
   big_eps.eps = std::sqrt(8.0);
-  EXPECT_TRUE(at::allclose(NewtonSchulz5(g.to(at::kDouble), big_eps), g.to(at::kDouble) / 2 / std::sqrt(8.0)));
+  EXPECT_TRUE(at::allclose(NewtonSchulz5(g.to(at::kDouble), big_eps),
+                           g.to(at::kDouble) / 2 / std::sqrt(8.0)));
 }
 
 TEST(NewtonSchulzTest, BatchedEqualsPerMatrix) {
@@ -121,7 +122,9 @@ TEST(MuonTest, TwoStepsByHand) {
   muon.Step(/*normalise_weights=*/false);
   const double n = std::hypot(0.36, 1.6);
   const double q0 = Quintic(0.36 / n, 3), q1 = Quintic(1.6 / n, 3);
-  EXPECT_TRUE(at::allclose(w, Filters({1 - 0.1 * p1 - 0.05 * q0, 0, 0, 0, 1 - 0.05 * q1, 0}), 0, 1e-12)) << w;
+  EXPECT_TRUE(
+      at::allclose(w, Filters({1 - 0.1 * p1 - 0.05 * q0, 0, 0, 0, 1 - 0.05 * q1, 0}), 0, 1e-12))
+      << w;
   EXPECT_TRUE(at::allclose(muon.momentum_buffers()[0], Filters({0.6, 0, 0, 0, 1, 0})));
 }
 

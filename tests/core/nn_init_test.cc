@@ -77,7 +77,8 @@ TEST(WhiteningTest, MethodsDifferOnlyInOrderAndSign) {
   ASSERT_EQ(svd.sizes(), at::IntArrayRef({24, 3, 2, 2}));
   // Eigenvectors are defined up to sign: compare |filters|.
   EXPECT_TRUE(at::allclose(svd.abs(), down.abs(), 1e-4, 1e-4));
-  EXPECT_TRUE(at::allclose(up.narrow(0, 0, 12).flip(0).abs(), down.narrow(0, 0, 12).abs(), 1e-4, 1e-4));
+  EXPECT_TRUE(
+      at::allclose(up.narrow(0, 0, 12).flip(0).abs(), down.narrow(0, 0, 12).abs(), 1e-4, 1e-4));
   EXPECT_TRUE(at::allclose(up.narrow(0, 12, 12), -up.narrow(0, 0, 12)));
 }
 
@@ -127,8 +128,9 @@ TEST(WhiteningBiasTest, RemovedFromTheUpdateAfterItsLastTrainingStep) {
   // it gets no gradient, so the optimiser skips it (no decay, no momentum), bit for bit.
   at::Tensor bias = at::zeros({3}).requires_grad_(true);
   at::Tensor weight = at::ones({3}).requires_grad_(true);
-  torch::optim::SGD sgd({bias, weight},
-                        torch::optim::SGDOptions(0.1).momentum(0.85).nesterov(true).weight_decay(0.5));
+  torch::optim::SGD sgd(
+      {bias, weight},
+      torch::optim::SGDOptions(0.1).momentum(0.85).nesterov(true).weight_decay(0.5));
   at::Tensor frozen;
   for (int64_t step = 0; step < 5; ++step) {
     // Drop the gradients (set_to_none): LibTorch 1.13's Optimizer::zero_grad() zeroes them
@@ -147,7 +149,8 @@ TEST(WhiteningBiasTest, RemovedFromTheUpdateAfterItsLastTrainingStep) {
   EXPECT_TRUE(at::equal(bias, frozen));             // and then stayed put
   // The reference's alternative trap: a zero gradient still moves it (decay and momentum).
   at::Tensor zero_grad = frozen.clone().requires_grad_(true);
-  torch::optim::SGD trap({zero_grad}, torch::optim::SGDOptions(0.1).momentum(0.85).weight_decay(0.5));
+  torch::optim::SGD trap({zero_grad},
+                         torch::optim::SGDOptions(0.1).momentum(0.85).weight_decay(0.5));
   zero_grad.mutable_grad() = at::zeros({3});
   trap.step();
   EXPECT_FALSE(at::equal(zero_grad, frozen));
