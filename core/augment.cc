@@ -50,6 +50,30 @@ at::Tensor CropFlip(const at::Tensor& padded, const CropFlipDraws& draws, int64_
   return padded.index({n_idx, c_idx, rows.view({n, 1, size, 1}), cols.view({n, 1, 1, size})});
 }
 
+at::Tensor AlternatingFlip(const at::Tensor& epoch0_flip, int64_t epoch) {
+  return epoch % 2 == 1 ? epoch0_flip.logical_not() : epoch0_flip;
+}
+
+CropFlipDraws DrawTranslateAlternatingFlip(const at::Tensor& epoch0_flip, int64_t epoch,
+                                           int64_t max_offset) {
+  CropFlipDraws d = DrawCropFlip(epoch0_flip.size(0), max_offset, 0.0, epoch0_flip.device());
+  d.flip = AlternatingFlip(epoch0_flip, epoch);
+  return d;
+}
+
+ColourJitterDraws DrawColourJitter(int64_t n, double brightness, double contrast,
+                                   at::ScalarType dtype, at::Device device) {
+  auto opts = at::TensorOptions().dtype(dtype).device(device);
+  ColourJitterDraws d;
+  d.shift = (at::rand({n, 1, 1, 1}, opts) * 2 - 1) * brightness;
+  d.scale = (at::rand({n, 1, 1, 1}, opts) * 2 - 1) * contrast + 1;
+  return d;
+}
+
+at::Tensor ColourJitter(const at::Tensor& images, const ColourJitterDraws& draws) {
+  return (images + draws.shift) * draws.scale;
+}
+
 BoxDraws DrawBoxes(int64_t n, int64_t h, int64_t w, int64_t size, at::Device device) {
   auto long_opts = at::TensorOptions().dtype(at::kLong).device(device);
   BoxDraws b;

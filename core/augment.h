@@ -28,6 +28,34 @@ CropFlipDraws DrawCropFlip(int64_t n, int64_t max_offset, double flip_probabilit
 // mirrored horizontally where flip[i]. One gather, no per-image loop.
 at::Tensor CropFlip(const at::Tensor& padded, const CropFlipDraws& draws, int64_t size);
 
+// airbench's derandomised flip (KellerJordan/cifar10-airbench f1c599c airbench94_muon.py
+// L150-169): one random mask for epoch 0 (bool (N), e.g. at::rand({N}) < 0.5, so the number
+// flipped is binomial, as in the reference: quirk Q7), and image i is mirrored in epoch e iff
+// epoch0_flip[i] XOR (e odd), so every image alternates orientation from epoch to epoch.
+at::Tensor AlternatingFlip(const at::Tensor& epoch0_flip, int64_t epoch);
+
+// One epoch of airbench's translate + alternating flip as CropFlip draws: offsets uniform over
+// all (max_offset + 1)^2 positions (pad 2: all 25 translations, each axis's shift in -2..2),
+// flip = AlternatingFlip(epoch0_flip, epoch). The reference flips before padding and cropping
+// and flips the crop on odd epochs; CropFlip flips after the crop, which equals cropping the
+// flipped padded image at the mirrored offset max_offset - offset_x (reflect padding is
+// symmetric), so the distribution is the same.
+CropFlipDraws DrawTranslateAlternatingFlip(const at::Tensor& epoch0_flip, int64_t epoch,
+                                           int64_t max_offset);
+
+// hiverge's colour jitter (hiverge/cifar10-speedrun 5cd49b1 cifar10_speedrun.py L251-264),
+// per image on the normalised images: x' = (x + shift) * scale, so the contrast pivots on 0 (the
+// dataset mean), not on the image's own mean.
+struct ColourJitterDraws {
+  at::Tensor shift;  // (N, 1, 1, 1): (2 u - 1) * brightness
+  at::Tensor scale;  // (N, 1, 1, 1): 1 + (2 u - 1) * contrast
+};
+// u ~ U[0, 1) drawn in `dtype` as the reference does (fp16 there: brightness 0.1399, contrast
+// 0.1308).
+ColourJitterDraws DrawColourJitter(int64_t n, double brightness, double contrast,
+                                   at::ScalarType dtype, at::Device device);
+at::Tensor ColourJitter(const at::Tensor& images, const ColourJitterDraws& draws);
+
 // Boxes of side `size` fully inside an (h, w) image: top-left corners uniform over every
 // position in [0, h - size] x [0, w - size] (the reference's cutmix misses the last one).
 struct BoxDraws {

@@ -4,11 +4,14 @@
 #include <ATen/core/grad_mode.h>  // at::NoGradGuard (not in ATen.h in 2.x)
 #include <torch/nn/init.h>
 
+#include <algorithm>
+#include <cmath>
 #include <tuple>
 
 namespace cifarbench {
 
-at::Tensor WhiteningFilters(const at::Tensor& images, int64_t kernel, double eps, int64_t chunk) {
+at::Tensor WhiteningFilters(const at::Tensor& images, int64_t kernel, double eps, int64_t chunk,
+                            WhiteningMethod method) {
   at::NoGradGuard no_grad;
   const int64_t c = images.size(1);
   const int64_t d = c * kernel * kernel;
@@ -24,12 +27,20 @@ at::Tensor WhiteningFilters(const at::Tensor& images, int64_t kernel, double eps
     count += patches.size(0);
   }
   cov /= static_cast<double>(count);
-  at::Tensor eigenvalues, eigenvectors;
-  std::tie(eigenvalues, eigenvectors) = at::linalg_eigh(cov.cpu(), "U");  // ascending
-  // Rows of V^T are the eigenvectors; flip to descending eigenvalue order.
-  at::Tensor values = eigenvalues.flip(0).view({d, 1, 1, 1});
-  at::Tensor filters = eigenvectors.t().reshape({d, c, kernel, kernel}).flip(0);
-  filters = filters / at::sqrt(values + eps);
+  // Columns of `vectors` are the eigenvectors (singular vectors), matching `values`.
+  at::Tensor values, vectors;
+  if (method == WhiteningMethod::kSvd) {
+    at::Tensor vh;
+    std::tie(vectors, values, vh) = at::linalg_svd(cov.cpu(), /*full_matrices=*/false);
+  } else {
+    std::tie(values, vectors) = at::linalg_eigh(cov.cpu(), "U");  // ascending
+    if (method == WhiteningMethod::kEighDescending) {
+      values = values.flip(0);
+      vectors = vectors.flip(1);
+    }
+  }
+  at::Tensor filters = vectors.t().reshape({d, c, kernel, kernel}) /
+                       at::sqrt(values.view({d, 1, 1, 1}) + eps);
   return at::cat({filters, -filters}, 0).to(at::kFloat).to(images.device());
 }
 
@@ -47,6 +58,26 @@ void DiracPlusDefaultRenormalised(at::Tensor& weight) {
 void DiracInit(at::Tensor& weight) {
   at::NoGradGuard no_grad;
   torch::nn::init::dirac_(weight);
+}
+
+void DiracFirstFilters(at::Tensor& weight) {
+  at::NoGradGuard no_grad;
+  at::Tensor first = weight.narrow(0, 0, std::min(weight.size(0), weight.size(1)));
+  torch::nn::init::dirac_(first);
+}
+
+void ConvBiasInit(at::Tensor& bias, int64_t fan_in, bool zero) {
+  at::NoGradGuard no_grad;
+  if (zero) {
+    bias.zero_();
+  } else {
+    const double bound = 1.0 / std::sqrt(static_cast<double>(fan_in));
+    bias.uniform_(-bound, bound);
+  }
+}
+
+at::Tensor TrainedBefore(const at::Tensor& param, int64_t step, int64_t train_steps) {
+  return step < train_steps ? param : param.detach();
 }
 
 }  // namespace cifarbench

@@ -85,4 +85,22 @@ double EmaDecay(const v1::EmaConfig& ema, int64_t step1, int64_t total_steps) {
          std::pow(static_cast<double>(step1) / static_cast<double>(total_steps), ema.decay_pow());
 }
 
+double LinearToZero(int64_t step, int64_t steps) {
+  if (step >= steps) return 0.0;
+  return 1.0 - static_cast<double>(step) / static_cast<double>(steps);
+}
+
+std::vector<int64_t> GrowingIntervalSteps(int64_t total_steps, int64_t base, int64_t growth) {
+  std::vector<int64_t> steps;
+  int64_t last = 0;
+  for (int64_t s = 1; s <= total_steps; ++s) {
+    // Integer floor: the reference's int(growth * (s / total)) agrees for every s <= 243.
+    if (s - last >= base + growth * s / total_steps) {
+      steps.push_back(s);
+      last = s;
+    }
+  }
+  return steps;
+}
+
 }  // namespace cifarbench

@@ -40,6 +40,18 @@ bool CutmixActive(const v1::AugmentConfig& augment, double epochs, int64_t epoch
 bool IsEmaEvent(const v1::EmaConfig& ema, int64_t epoch, int64_t step1);
 double EmaDecay(const v1::EmaConfig& ema, int64_t step1, int64_t total_steps);
 
+// 1 - step / steps for 0 <= step < steps, then 0: airbench94_muon's lr_t = lr_0 (1 - t / 200)
+// (KellerJordan/cifar10-airbench f1c599c airbench94_muon.py L400-403). Its whitening-bias rate
+// 0.053 (1 - t / 75) turns negative from t = 76 in the reference, harmless only because the
+// bias is frozen by then (quirk Q2); we clamp at 0.
+double LinearToZero(int64_t step, int64_t steps);
+
+// hiverge's Muon weight-normalisation steps (hiverge/cifar10-speedrun 5cd49b1
+// cifar10_speedrun.py L149-152, L193-195): 1-based step s is one when s - (the previous one, 0
+// at first) >= base + floor(growth * s / total_steps). For 243 steps, base 2, growth 15: 37
+// steps, 2, 4, ..., 214, 230. (The constructor's norm_freq = 4 is overwritten: dead code.)
+std::vector<int64_t> GrowingIntervalSteps(int64_t total_steps, int64_t base, int64_t growth);
+
 }  // namespace cifarbench
 
 #endif  // CIFARBENCH_CORE_SCHEDULE_H_

@@ -108,5 +108,76 @@ TEST(AugmentTest, NormalizeUsesTheDatasetStatistics) {
   EXPECT_NEAR(y[0][2][1][1].item<double>(), (125 - 113.87) / 66.70, 1e-6);
 }
 
+TEST(AlternatingFlipTest, ParityOverEpochs) {
+  at::manual_seed(3);
+  at::Tensor mask0 = at::rand({1000}) < 0.5;
+  for (int64_t e = 0; e < 8; ++e) {
+    at::Tensor m = AlternatingFlip(mask0, e);
+    // Mirrored in epoch e iff mask0 XOR (e odd): the epoch-0 mask, its complement, ...
+    EXPECT_TRUE(at::equal(m, e % 2 == 0 ? mask0 : mask0.logical_not())) << e;
+    // ... so every image changes orientation from each epoch to the next.
+    if (e > 0) {
+      EXPECT_TRUE(at::all(m != AlternatingFlip(mask0, e - 1)).item<bool>()) << e;
+    }
+  }
+  // Over two consecutive epochs each image is shown once each way.
+  at::Tensor shown =
+      AlternatingFlip(mask0, 4).to(at::kInt) + AlternatingFlip(mask0, 5).to(at::kInt);
+  EXPECT_TRUE(at::all(shown == 1).item<bool>());
+}
+
+TEST(AlternatingFlipTest, AllTwentyFiveTranslationsAreReachable) {
+  at::manual_seed(4);
+  at::Tensor mask0 = at::rand({5000}) < 0.5;
+  CropFlipDraws d = DrawTranslateAlternatingFlip(mask0, 3, /*max_offset=*/4);
+  at::Tensor pair = d.offset_y * 5 + d.offset_x;  // 0..24
+  EXPECT_EQ(std::get<0>(at::_unique(pair)).numel(), 25);
+  EXPECT_EQ(pair.min().item<int64_t>(), 0);
+  EXPECT_EQ(pair.max().item<int64_t>(), 24);
+  EXPECT_TRUE(at::equal(d.flip, mask0.logical_not()));  // epoch 3 is odd
+}
+
+TEST(AlternatingFlipTest, EqualsTheReferenceOrderAtTheMirroredOffset) {
+  // airbench: F = flip(x) where mask0, P = pad(F, 2), crop at (oy, ox), flip all on odd epochs.
+  // Ours: crop pad(x) at (oy, ox') and flip where mask0 XOR odd, with ox' = 4 - ox where mask0.
+  at::manual_seed(5);
+  at::Tensor x = at::randn({6, 3, 8, 8});
+  at::Tensor mask0 = at::tensor({1, 0, 1, 0, 1, 1}, at::kLong).to(at::kBool);
+  at::Tensor oy = at::tensor({0, 1, 2, 3, 4, 2}, at::kLong);
+  at::Tensor ox = at::tensor({4, 3, 0, 1, 2, 1}, at::kLong);
+  for (int64_t epoch : {0, 1}) {
+    at::Tensor pre = at::where(mask0.view({6, 1, 1, 1}), x.flip({-1}), x);
+    CropFlipDraws ref{oy, ox, at::zeros({6}, at::kBool)};
+    at::Tensor expected = CropFlip(ReflectPad(pre, 2), ref, 8);
+    if (epoch % 2 == 1) expected = expected.flip({-1});
+    CropFlipDraws ours{oy, at::where(mask0, 4 - ox, ox), AlternatingFlip(mask0, epoch)};
+    EXPECT_TRUE(at::equal(CropFlip(ReflectPad(x, 2), ours, 8), expected)) << epoch;
+  }
+}
+
+TEST(ColourJitterTest, ShiftThenScaleAboutZero) {
+  at::Tensor x = at::tensor({-1.0, 0.0, 2.0}, at::kFloat).view({1, 1, 1, 3}).repeat({2, 3, 1, 1});
+  ColourJitterDraws d{at::tensor({0.1, -0.2}, at::kFloat).view({2, 1, 1, 1}),
+                      at::tensor({1.1, 0.9}, at::kFloat).view({2, 1, 1, 1})};
+  at::Tensor y = ColourJitter(x, d);
+  // Image 0: (x + 0.1) * 1.1 = -0.99, 0.11, 2.31; image 1: (x - 0.2) * 0.9 = -1.08, -0.18, 1.62.
+  at::Tensor expected = at::tensor({-0.99, 0.11, 2.31, -1.08, -0.18, 1.62}, at::kFloat);
+  EXPECT_TRUE(at::allclose(y.select(1, 2).reshape({6}), expected, 1e-6, 1e-6)) << y;
+}
+
+TEST(ColourJitterTest, DrawsStayInRangeInTheRequestedDtype) {
+  at::manual_seed(6);
+  ColourJitterDraws d = DrawColourJitter(10000, 0.1399, 0.1308, at::kHalf, at::kCPU);
+  EXPECT_EQ(d.shift.scalar_type(), at::kHalf);
+  EXPECT_EQ(d.shift.sizes(), at::IntArrayRef({10000, 1, 1, 1}));
+  at::Tensor shift = d.shift.to(at::kFloat), scale = d.scale.to(at::kFloat);
+  EXPECT_GE(shift.min().item<double>(), -0.1400);
+  EXPECT_LE(shift.max().item<double>(), 0.1400);
+  EXPECT_LT(shift.min().item<double>(), -0.13);
+  EXPECT_GE(scale.min().item<double>(), 1 - 0.1309);
+  EXPECT_LE(scale.max().item<double>(), 1 + 0.1309);
+  EXPECT_NEAR(scale.mean().item<double>(), 1.0, 0.005);
+}
+
 }  // namespace
 }  // namespace cifarbench

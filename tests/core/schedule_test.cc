@@ -1,6 +1,7 @@
 #include "core/schedule.h"
 
 #include <cmath>
+#include <vector>
 
 #include "gtest/gtest.h"
 
@@ -98,6 +99,26 @@ TEST(EmaScheduleTest, HlbRecordEvents) {
   // The first update (second event) and the last.
   EXPECT_NEAR(EmaDecay(ema, 105, 581), std::pow(0.95, 5) * std::pow(105.0 / 581, 3), 1e-15);
   EXPECT_NEAR(EmaDecay(ema, 580, 581), 0.7737809375 * std::pow(580.0 / 581, 3), 1e-10);
+}
+
+TEST(LinearToZeroTest, Airbench94MuonRates) {
+  // lr 0.24 at t = 0, 74, 75, 199 of 200; the whitening bias (0.053 over 75 steps) ends at 0.
+  EXPECT_DOUBLE_EQ(0.24 * LinearToZero(0, 200), 0.24);
+  EXPECT_NEAR(0.24 * LinearToZero(74, 200), 0.1512, 1e-15);
+  EXPECT_NEAR(0.24 * LinearToZero(75, 200), 0.15, 1e-15);
+  EXPECT_NEAR(0.24 * LinearToZero(199, 200), 0.0012, 1e-15);
+  EXPECT_NEAR(0.053 * LinearToZero(74, 75), 0.053 / 75, 1e-15);
+  EXPECT_EQ(LinearToZero(75, 75), 0.0);
+  EXPECT_EQ(LinearToZero(76, 75), 0.0);  // the reference's rate would be negative here
+}
+
+TEST(GrowingIntervalStepsTest, HivergeNormalisesOn37Steps) {
+  const std::vector<int64_t> expected = {
+      2,   4,   6,   8,   10,  12,  14,  16,  19,  22,  25,  28,  31,  35,  39,  43,  47,  52, 57,
+      62,  68,  74,  80,  87,  94,  102, 110, 119, 128, 138, 149, 160, 172, 185, 199, 214, 230};
+  EXPECT_EQ(GrowingIntervalSteps(243, 2, 15), expected);
+  // growth 0, base 1: every step (airbench94_muon normalises on every step).
+  EXPECT_EQ(GrowingIntervalSteps(3, 1, 0), (std::vector<int64_t>{1, 2, 3}));
 }
 
 }  // namespace
