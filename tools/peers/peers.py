@@ -166,6 +166,28 @@ PATCHES = [
     dict(recipe="hiverge_record", mode="all", old="for run in range(200):",
          new="for run in range({runs}):", count=1, why="run count (200 in the original)"),
 ]
+# mode "no_torchvision": only where the interpreter has no torchvision (the tool probes it).
+# The scripts import it for the download branch, which the data cache makes dead, and the
+# airbench family for T.Normalize, replaced by the same arithmetic (torchvision 0.26's
+# F.normalize: (x - mean) / std, per channel, in the image's dtype).
+NORMALIZE = "\n".join([
+    "class T:  # tools/peers: torchvision is missing; Normalize as torchvision computes it",
+    "    class Normalize:",
+    "        def __init__(self, mean, std):",
+    "            self.mean, self.std = mean, std",
+    "        def __call__(self, x):",
+    "            m = torch.as_tensor(self.mean, dtype=x.dtype, device=x.device).view(-1, 1, 1)",
+    "            s = torch.as_tensor(self.std, dtype=x.dtype, device=x.device).view(-1, 1, 1)",
+    "            return (x - m) / s"])
+PATCHES += [
+    dict(recipe="hlb_record", mode="no_torchvision",
+         old="import torchvision\nfrom torchvision import transforms",
+         new="transforms = None  # tools/peers: torchvision is missing; data.pt exists", count=1,
+         why="no torchvision: only its download branch uses it, never taken with the data cache"),
+] + [dict(recipe=r, mode="no_torchvision", old="import torchvision\nimport torchvision.transforms as T",
+          new=NORMALIZE, count=1,
+          why="no torchvision: T.Normalize by the same arithmetic; the download branch is never taken")
+     for r in ("airbench94_muon", "airbench94", "hiverge_record")]
 CPU_RECIPES = ("hlb_record", "airbench94_muon")  # recipes with a CPU mode in PATCHES
 
 
@@ -173,12 +195,13 @@ class PeerError(Exception):
     """A clear, user-facing failure (exit status 2)."""
 
 
-def patches_for(recipe, device):
+def patches_for(recipe, device, torchvision=True):
     cpu = not device.startswith("cuda")
     if cpu and recipe not in CPU_RECIPES:
         raise PeerError("%s has no CPU mode (PATCHES covers %s); run it with --device=cuda"
                         % (recipe, ", ".join(CPU_RECIPES)))
-    return [p for p in PATCHES if p["recipe"] == recipe and (p["mode"] == "all" or cpu)]
+    modes = {"all"} | ({"cpu"} if cpu else set()) | (set() if torchvision else {"no_torchvision"})
+    return [p for p in PATCHES if p["recipe"] == recipe and p["mode"] in modes]
 
 
 def apply_patches(text, patches, values, path="script"):
@@ -201,7 +224,8 @@ def patch_table_markdown():
     rows = ["| recipe | mode | old | new | count | why |", "| --- | --- | --- | --- | --- | --- |"]
     esc = lambda s: "`" + s.replace("\n", "⏎").replace("|", "\\|") + "`" if s else "(deleted)"
     for p in PATCHES:
-        new = p["new"] if p["new"] != "starter, ender = " + CPU_EVENTS else "starter, ender = [CpuEvent() x 2] (perf_counter)"
+        new = {"starter, ender = " + CPU_EVENTS: "starter, ender = [CpuEvent() x 2] (perf_counter)",
+               NORMALIZE: "class T: class Normalize: (x - mean) / std per channel"}.get(p["new"], p["new"])
         rows.append("| %s (%s) | %s | %s | %s | %d | %s |" % (
             p["recipe"], PEERS[p["recipe"]]["file"], p["mode"], esc(p["old"]), esc(new),
             p["count"], p["why"]))
@@ -263,7 +287,7 @@ def write_data_cache(kind, data_dir, work, device):
             x, y = tensors[train]
             x = ((x.float().div(255) - mean.view(1, -1, 1, 1)) / std.view(1, -1, 1, 1))
             data[key] = {"images": x.to(device=device, dtype=dtype),
-                         "targets": torch.nn.functional.one_hot(y).to(device=device, dtype=dtype)}
+                         "targets": torch.nn.functional.one_hot(y, 10).to(device=device, dtype=dtype)}
         path = os.path.join(work, "data.pt")
         torch.save(data, path)
         out.append(path)
@@ -662,8 +686,13 @@ def cmd_run(a):
                         % (a.epochs, a.epochs))
     values = dict(runs=a.runs, epochs=a.epochs if a.epochs else default_epochs,
                   base_depth=widths[0], w1=widths[0], w2=widths[1], w3=widths[2])
+    python = a.python or sys.executable
+    context = collect_context(device, python, a.threads if cpu else 0)
+    has_tv = "torchvision missing" not in context["libtorch_version"]
+    if not has_tv:
+        print("peers: %s has no torchvision: applying the no_torchvision patches" % python, file=sys.stderr)
     with open(src) as f:
-        text, applied = apply_patches(f.read(), patches_for(a.recipe, device), values, src)
+        text, applied = apply_patches(f.read(), patches_for(a.recipe, device, has_tv), values, src)
     work = os.path.abspath(a.work)
     os.makedirs(work, exist_ok=True)
     script = os.path.join(work, os.path.basename(peer["file"]))
@@ -678,8 +707,6 @@ def cmd_run(a):
         for k in ("OMP_NUM_THREADS", "MKL_NUM_THREADS"):
             env[k] = str(a.threads)
         env["CUDA_VISIBLE_DEVICES"] = ""
-    python = a.python or sys.executable
-    context = collect_context(device, python, a.threads if cpu else 0)
     log_path = a.log or os.path.join(work, "stdout.log")
     out, times, code, timed_out, wall = run_script(python, script, work, env, log_path, a.timeout)
     parsed = parse_output(a.recipe, out, exit_code=code, timed_out=timed_out)
