@@ -303,6 +303,10 @@ def write_data_cache(kind, data_dir, work, device):
 
 # ---- Parsing what the scripts print ----------------------------------------------------------
 
+# A run that ends at or below this accuracy learned nothing (10 classes): hlb prints only the
+# first step's training loss of an epoch, so a collapse to a constant prediction (loss ln 10,
+# accuracy 0.1000) shows no NaN. cifarbench calls a non-finite training loss DIVERGED.
+CHANCE = 0.105
 NUMBER = re.compile(r"^[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?$|^[-+]?(nan|inf)$", re.I)
 
 
@@ -319,7 +323,8 @@ def parse_output(recipe, text, exit_code=None, timed_out=False, line_times=None)
     of `|  column  |` cells, a bar, then a row per epoch; hlb ends each run's last row with a
     bar, the airbench family with an `eval` row and a bar, with the run number (or "warmup") in
     the first row of each run. A run without its closing row is truncated: FAILED (INTERRUPTED
-    when the tool's timeout stopped the script). A non-finite number in a run: DIVERGED."""
+    when the tool's timeout stopped the script). A non-finite number in a run, or a final
+    accuracy at chance (CHANCE): DIVERGED."""
     lines = re.split(r"\r\n|\r|\n", text)
     header, runs, cur = None, [], None
     for i, line in enumerate(lines):
@@ -366,6 +371,9 @@ def parse_output(recipe, text, exit_code=None, timed_out=False, line_times=None)
         r["time"] = last.get(time_col) if isinstance(last.get(time_col), float) else 0.0
         if any(not math.isfinite(v) for v in numbers):
             r["status"], r["message"] = "DIVERGED", "a non-finite value in the printed table"
+        elif r["closed"] and r["headline"] is not None and r["headline"] <= CHANCE:
+            r["status"] = "DIVERGED"
+            r["message"] = "final accuracy %.4f, at chance (0.10): the network collapsed" % r["headline"]
         elif r["closed"]:
             r["status"], r["message"] = "OK", ""
         elif timed_out:
@@ -649,8 +657,10 @@ def run_script(python, script, cwd, env, log_path, timeout):
             buf += data
             now = time.monotonic() - start
             # One time per line terminator seen (\n, \r or \r\n), as parse_output splits.
-            text_so_far = data.decode("utf-8", "replace")
-            n = len(re.findall(r"\r\n|\r|\n", text_so_far))
+            chunk = data.decode("utf-8", "replace")
+            n = len(re.findall(r"\r\n|\r|\n", chunk))
+            if chunk.startswith("\n") and buf[:-len(data)].endswith(b"\r"):
+                n -= 1  # a \r\n split between two reads is one line end
             times.extend([now] * n)
     code = proc.wait()
     if timer:
