@@ -117,6 +117,12 @@ class ParseRealLogs(unittest.TestCase):
         self.assertEqual(runs[0]["message"], "final accuracy 0.1000, at chance (0.10): the network collapsed")
         self.assertIn("Mean and variance: (0.10000000149011612, nan)", peers.summary_lines(log("hlb_record_diverged.log")))
 
+    def test_hlb_nan(self):
+        # lr x 1e30: the validation loss is NaN.
+        runs = peers.parse_output("hlb_record", log("hlb_record_nan.log"))
+        self.assertEqual([r["status"] for r in runs], ["DIVERGED"])
+        self.assertEqual(runs[0]["message"], "a non-finite value in the printed table")
+
     def test_hlb_truncated(self):
         # Stopped by the tool's --timeout during the second of two runs, before its first row.
         runs = peers.parse_output("hlb_record", log("hlb_record_truncated.log"), timed_out=True)
