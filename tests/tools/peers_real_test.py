@@ -8,7 +8,8 @@ Skipped (exit 0, "SKIP") unless CIFARBENCH_PEERS_DIR names the folder holding th
 
 The scripts run under CIFARBENCH_PEERS_PYTHON (default: python3), which must import torch and
 torchvision; CIFAR-10 is read from CIFARBENCH_CIFAR10_DIR (default ../shared/cifar10 beside
-the source tree). Each script: one run, one-eighth width, a few steps (docs/peers.md has the
+the source tree). Each script's work folder is removed after it passes (kept on failure or with
+CIFARBENCH_PEERS_KEEP=1). Each script: one run, one-eighth width, a few steps (docs/peers.md has the
 costs). Under Bazel pass the variables on: --test_env=CIFARBENCH_PEERS_DIR ...
 
     tests/tools/peers_real_test.py --compare=PATH_TO_COMPARE_BINARY
@@ -16,6 +17,7 @@ costs). Under Bazel pass the variables on: --test_env=CIFARBENCH_PEERS_DIR ...
 import argparse
 import json
 import os
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -79,6 +81,10 @@ def main():
         else:
             problems.append("no report written")
         print("%s: %s" % (recipe, "PASS" if not problems else "FAIL: " + "; ".join(problems)), flush=True)
+        if not problems and not os.environ.get("CIFARBENCH_PEERS_KEEP"):
+            shutil.rmtree(work, ignore_errors=True)  # hlb's data.pt alone is 740 MB
+        else:
+            print("kept %s (its stdout.log, patched script and report)" % work)
         failures += bool(problems)
     return 1 if failures else 0
 

@@ -196,6 +196,23 @@ class Report(unittest.TestCase):
         self.assertIn("| hlb_record | 1 / 1 (few) | train_s | 219.290 s | 1477.578 s | 6.738x |", c.stdout)
         self.assertIn("runs (python / cifarbench)", c.stdout)
 
+    def test_hiverge_sleep_is_accounted_outside_its_timer(self):
+        head = "|  run     |  epoch  |  train_acc  |  val_acc  |  tta_val_acc  |  time_seconds  |"
+        bar = "-" * len(head)
+        row = "|       1  |   eval  |     0.9877  |   0.9317  |       0.9401  |        2.0150  |"
+        text = "\n".join([bar, head, bar, row, bar]) + "\n"
+        context = dict(device="cuda:0", gpu_max_sm_clock_mhz=1410.0)
+        rep = peers.build_report("hiverge_record", peers.parse_output("hiverge_record", text), context,
+                                 dict(sha256="x", state="pristine"), line_times=[0, 1, 2, 5, 9, 9],
+                                 process_wall_s=9.5, sleep_s_per_run=6e9 / 1410e6)
+        run = rep["runs"][0]
+        self.assertEqual(run["timings"]["time_to_result_s"], 2.015)
+        self.assertEqual(run["timings"]["train_s"], 0)
+        self.assertEqual(run["timings"]["wall_s"], 9)  # process start to the bar that closes the run
+        self.assertIn("sleep_outside_timer_s_per_run: 4.255", run["config_text"])
+        self.assertIn("outside its timer", run["timed_region"])
+        self.assertTrue(rep["context"]["cudnn_benchmark"])
+
     def test_student_t(self):
         # scipy.stats.t: sf(2.0, 5) = 0.05096973941492914; ppf(0.975, 9) = 2.2621571627409915
         self.assertAlmostEqual(peers.t_sf(2.0, 5), 0.05096973941492914, places=10)

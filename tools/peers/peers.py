@@ -64,7 +64,7 @@ PEERS = {
             "events summed, each interval synchronised; data loading, model.reset, optimiser "
             "construction, the per-epoch evaluation and the untimed warm-up run (random labels, "
             "absorbs torch.compile max-autotune) excluded; cifarbench's time_to_result_s "
-            "(airbench94_muon.py L340-431)")),
+            "(airbench94_muon.py L340-432)")),
     "airbench94": dict(
         repository="KellerJordan/cifar10-airbench", tag="",
         commit="f1c599c4af24aca803e3e65a6a7e52a502e09d0e", file="legacy/airbench94.py",
@@ -558,7 +558,7 @@ def build_report(recipe, parsed, context, provenance, line_times=None, process_w
         "process_wall_s: %.3f (the whole process: start, imports, data load, compile, warm-up, "
         "every run and its untimed parts)" % process_wall_s,
     ] + (["sleep_outside_timer_s_per_run: %.3f (torch.cuda._sleep(6e9 cycles) before each run "
-          "at the recorded SM clock; in wall_s and process_wall_s, not in the script's time)"
+          "at the recorded maximum SM clock; in wall_s and process_wall_s, not in the script's time)"
           % sleep_s_per_run] if sleep_s_per_run else [])
         + ["summary: %s" % s for s in provenance.get("summary", [])]
         + ["patch: %s | %r -> %r | %s" % (p["mode"], p["old"], p["new"], p["why"])
@@ -722,8 +722,11 @@ def cmd_run(a):
     parsed = parse_output(a.recipe, out, exit_code=code, timed_out=timed_out)
     add_missing_runs(parsed, a.runs, timed_out, code)
     sleep_s = 0.0
-    if a.recipe == "hiverge_record" and context["gpu_sm_clock_mhz"] > 0:
-        sleep_s = 6e9 / (context["gpu_sm_clock_mhz"] * 1e6)
+    # torch.cuda._sleep spins 6e9 cycles at the clock the busy GPU runs at: its maximum SM
+    # clock unless locked lower (the idle clock read before the run would overstate it).
+    clock = context["gpu_max_sm_clock_mhz"] or context["gpu_sm_clock_mhz"]
+    if a.recipe == "hiverge_record" and clock > 0:
+        sleep_s = 6e9 / (clock * 1e6)
     provenance = dict(sha256=digest, state=state, patches=applied,
                       patched_sha256=hashlib.sha256(text.encode()).hexdigest(),
                       command="%s -u %s (cwd %s)%s" % (os.path.basename(python), os.path.basename(script), work,
