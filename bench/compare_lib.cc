@@ -33,6 +33,7 @@ Side CollectSide(const v1::BenchReport& report, const std::string& recipe,
                                                     : r.timings().train_s());
     s.accuracy.push_back(r.headline_accuracy());
     s.seeds.push_back(r.seed());
+    if (r.target_epoch() >= 0) s.time_to_target_s.push_back(r.time_to_target_s());
   }
   return s;
 }
@@ -256,6 +257,21 @@ std::string ComparisonMarkdown(const Comparison& c, const CompareOptions& o,
   absl::StrAppendFormat(&md, "| geometric mean | | | | | %.3fx | %+.2f%% | | | | ×%.4f | | |\n\n",
                         c.geomean_time_ratio, 100 * (c.geomean_time_ratio - 1),
                         c.geomean_accuracy_ratio);
+  // Time to target: how many OK runs reached their recipe's target accuracy (aggregates'
+  // target_accuracy) and the median training time to the end of the epoch that did.
+  md += absl::StrFormat("| recipe | reached target (%s) | reached target (%s) | median time to "
+                        "target %s | %s |\n| --- | --- | --- | --- | --- |\n",
+                        o.base_label, o.new_label, o.base_label, o.new_label);
+  for (const PairResult& p : c.pairs) {
+    auto median = [](const std::vector<double>& v) {
+      return v.empty() ? std::string("-") : absl::StrFormat("%.3f s", Summarize(v).median);
+    };
+    absl::StrAppendFormat(&md, "| %s | %d / %d | %d / %d | %s | %s |\n", p.recipe,
+                          p.base.time_to_target_s.size(), p.base.accuracy.size(),
+                          p.next.time_to_target_s.size(), p.next.accuracy.size(),
+                          median(p.base.time_to_target_s), median(p.next.time_to_target_s));
+  }
+  md += "\n";
   for (const std::string& w : c.warnings) md += "- warning: " + w + "\n";
   if (!c.warnings.empty()) md += "\n";
   for (const std::string& link : svg_links) md += absl::StrFormat("![%s](%s)\n\n", link, link);

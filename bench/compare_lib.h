@@ -37,6 +37,9 @@ struct Side {
   std::vector<double> time_s;        // OK runs: the pair's time_metric
   std::vector<double> accuracy;
   std::vector<uint64_t> seeds;
+  // Time to target (RunReport.target_epoch, time_to_target_s): of the OK runs, those whose
+  // headline accuracy reached the recipe's target in an evaluated epoch, and their times.
+  std::vector<double> time_to_target_s;
 };
 
 struct PairResult {

@@ -43,6 +43,7 @@ v1::BenchReport Report(const std::string& recipe, const std::vector<double>& tim
     r->set_seed(i);
     r->set_headline("ema+flip_tta");
     r->set_headline_accuracy(acc[i]);
+    r->set_target_epoch(-1);  // not reached, as the runner records it
     r->mutable_timings()->set_train_s(times[i]);
     for (int e = 0; e < 3; ++e) {
       v1::EpochRow* row = r->add_epochs();
@@ -217,6 +218,18 @@ TEST(CompareTest, TimeMetricDefaultsPerRecipeAndLabels) {
             std::string::npos) << md;
   EXPECT_NE(md.find("ratio = cifarbench / python"), std::string::npos) << md;
   EXPECT_NE(ComparisonJson(*c, o).find("\"time_metric\": \"time_to_result_s\""), std::string::npos);
+  // Time to target: no run of these fixtures records one.
+  EXPECT_NE(md.find("| recipe | reached target (python) | reached target (cifarbench) | median time to target python | cifarbench |"),
+            std::string::npos) << md;
+  EXPECT_NE(md.find("| airbench94_muon | 0 / 10 | 0 / 10 | - | - |"), std::string::npos) << md;
+  v1::BenchReport reached = ours;
+  for (int i = 0; i < 4; ++i) {
+    reached.mutable_runs(i)->set_target_epoch(7);
+    reached.mutable_runs(i)->set_time_to_target_s(2.0 + 0.1 * i);
+  }
+  EXPECT_NE(ComparisonMarkdown(*CompareReports(python, reached, o), o, {}).find(
+                "| airbench94_muon | 0 / 10 | 4 / 10 | - | 2.150 s |"),
+            std::string::npos);
 
   // Forcing train_s: the original did not measure it, so times are not compared (no gate).
   o.time_metric = "train_s";
