@@ -213,6 +213,21 @@ class Report(unittest.TestCase):
         self.assertIn("outside its timer", run["timed_region"])
         self.assertTrue(rep["context"]["cudnn_benchmark"])
 
+    def test_time_to_target(self):
+        # hlb: the first epoch whose EMA accuracy reaches 94%, at its cumulative time.
+        head = "|  epoch  |  train_loss  |  val_loss  |  train_acc  |  val_acc  |  ema_val_acc  |  total_time_seconds  |"
+        bar = "-" * len(head)
+        row = "|      %d  |      0.9000  |    0.8000  |     0.9000  |   %s  |       %s  |              %s  |"
+        text = "\n".join([bar, head, bar, row % (0, "0.9300", "0.9350", "3.0000"),
+                          row % (1, "0.9400", "0.9410", "6.0000"), row % (2, "0.9400", "0.9420", "6.5000"), bar]) + "\n"
+        rep = peers.build_report("hlb_record", peers.parse_output("hlb_record", text), dict(device="cpu"),
+                                 dict(sha256="", state="x"))
+        self.assertEqual((rep["runs"][0]["target_epoch"], rep["runs"][0]["time_to_target_s"]), (1, 6.0))
+        # airbench: only the final TTA accuracy exists; the recorded runs (49.8%) never reach it.
+        rep = peers.build_report("airbench94_muon", peers.parse_output("airbench94_muon", log("airbench94_muon_complete.log")),
+                                 dict(device="cpu"), dict(sha256="", state="x"))
+        self.assertEqual([x["target_epoch"] for x in rep["runs"]], [-1, -1])
+
     def test_student_t(self):
         # scipy.stats.t: sf(2.0, 5) = 0.05096973941492914; ppf(0.975, 9) = 2.2621571627409915
         self.assertAlmostEqual(peers.t_sf(2.0, 5), 0.05096973941492914, places=10)

@@ -307,6 +307,7 @@ def write_data_cache(kind, data_dir, work, device):
 # first step's training loss of an epoch, so a collapse to a constant prediction (loss ln 10,
 # accuracy 0.1000) shows no NaN. cifarbench calls a non-finite training loss DIVERGED.
 CHANCE = 0.105
+TARGET = 0.94  # every recipe's target accuracy (the aggregates' target_accuracy)
 NUMBER = re.compile(r"^[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?$|^[-+]?(nan|inf)$", re.I)
 
 
@@ -460,7 +461,7 @@ def _summary(v):
     return dict(mean=mean, std=std, median=median, min=v[0], max=v[-1], olympic=olympic)
 
 
-def aggregate(recipe, runs, target=0.94):
+def aggregate(recipe, runs, target=TARGET):
     ok = [r for r in runs if r["status"] == "OK"]
     acc = _summary([r["headline_accuracy"] for r in ok])
     tr = _summary([r["timings"]["train_s"] for r in ok])
@@ -594,6 +595,16 @@ def build_report(recipe, parsed, context, provenance, line_times=None, process_w
                                total_train_seconds=t,
                                ema_evaluated=isinstance(row.get("ema_val_acc"), float)))
             prev_t = t
+        # Time to target (0.94): hlb evaluates its EMA every epoch, so the first epoch row whose
+        # ema_val_acc reaches it, at its cumulative training time; the airbench family's
+        # headline (TTA) exists only at the end, so the run's time when it reaches it.
+        target_epoch, time_to_target = -1, 0.0
+        if r["status"] == "OK" and recipe == "hlb_record":
+            hit = next((e for e in epochs if e["ema_evaluated"] and e["ema_val_acc"] >= TARGET), None)
+            if hit:
+                target_epoch, time_to_target = hit["epoch"], hit["total_train_seconds"]
+        elif r["status"] == "OK" and r["headline"] >= TARGET:
+            target_epoch, time_to_target = (epochs[-1]["epoch"] if epochs else 0), r["time"]
         timings = dict(data_s=0.0, init_s=0.0, train_s=0.0, epoch_eval_s=0.0, final_eval_s=0.0,
                        time_to_result_s=0.0, wall_s=wall, capture_s=0.0)
         timings[peer["time_field"]] = r["time"] if math.isfinite(r["time"]) else 0.0
@@ -611,7 +622,8 @@ def build_report(recipe, parsed, context, provenance, line_times=None, process_w
             train_steps="0", train_images="0",
             cost=dict(params_total="0", params_trained="0", forward_macs_per_image="0",
                       forward_flops_per_image="0", train_flops=0.0, achieved_tflops=0.0),
-            step_mode="python", target_epoch=-1, time_to_target_s=0.0, artifacts=[]))
+            step_mode="python", target_epoch=target_epoch, time_to_target_s=time_to_target,
+            artifacts=[]))
     return dict(schema_version=REPORT_SCHEMA_VERSION, context=context, runs=runs,
                 aggregates=[aggregate(recipe, runs)] if runs else [], warmup=warmup)
 
