@@ -150,6 +150,12 @@ class ParseRealLogs(unittest.TestCase):
         warm = [l.replace("|       0  |", "|  warmup  |", 1) for l in lines]
         runs = peers.parse_output("airbench94_muon", "\n".join(warm) + "\n")
         self.assertEqual([r["warmup"] for r in runs], [True, False])
+        rep = peers.build_report("airbench94_muon", runs, dict(device="cuda:0"), dict(sha256="", state="x"),
+                                 line_times=list(range(len(warm) + 1)))
+        self.assertEqual(len(rep["runs"]), 1)  # the warm-up is not a run
+        self.assertTrue(rep["warmup"]["ran"])
+        self.assertEqual(rep["warmup"]["seconds"], 5)  # process start to the bar closing it
+        self.assertIn("main('warmup')", rep["warmup"]["what"])
         cut = "\n".join(lines[:lines.index(next(l for l in lines if "eval" in l))]) + "\n"
         self.assertEqual([r["status"] for r in peers.parse_output("airbench94_muon", cut)], ["FAILED"])
 

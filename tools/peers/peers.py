@@ -579,7 +579,8 @@ def build_report(recipe, parsed, context, provenance, line_times=None, process_w
             warmup = dict(ran=True, seconds=wall, what=(
                 "the script's own untimed warm-up run (main('warmup'): random labels%s; absorbs "
                 "torch.compile and cuDNN autotuning): seconds from the process start to its last "
-                "row" % (" and images" if recipe == "hiverge_record" else "")))
+                "row%s" % (" and images" if recipe == "hiverge_record" else "",
+                           "" if r["status"] == "OK" else "; it did not finish: " + r["message"])))
             continue
         epochs, prev_t = [], 0.0
         time_col = "total_time_seconds" if recipe in ("hlb_record", "airbench94") else "time_seconds"
