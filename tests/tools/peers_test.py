@@ -55,6 +55,11 @@ class PatchTable(unittest.TestCase):
         self.assertIn("| airbench94_muon (airbench94_muon.py) | cpu | `return self.head(x) / x.size(-1)` | "
                       "`return self.head(x) / 256` |", table)
 
+    def test_the_docs_show_this_table(self):
+        # docs/peers.md holds `peers.py patches`' output verbatim: a patch changed here shows there.
+        with open(os.path.join(ROOT, "docs", "peers.md")) as f:
+            self.assertIn(peers.patch_table_markdown(), f.read())
+
     def test_a_missing_old_text_stops_the_tool(self):
         patches = peers.patches_for("hlb_record", "cpu")
         with self.assertRaises(peers.PeerError) as e:
