@@ -1,5 +1,6 @@
 #include "bench/compare_lib.h"
 
+#include <algorithm>
 #include <cmath>
 #include <cstring>
 #include <cstdio>
@@ -22,14 +23,17 @@ namespace {
 
 constexpr int kFewRuns = 9;  // fewer runs a side than this: the tests have little power
 
-Side CollectSide(const v1::BenchReport& report, const std::string& recipe) {
+Side CollectSide(const v1::BenchReport& report, const std::string& recipe,
+                 const std::string& metric) {
   Side s;
   s.name = recipe;
   for (const v1::RunReport& r : report.runs()) {
     if (r.recipe() != recipe || r.status() != v1::OK) continue;
-    s.train_s.push_back(r.timings().train_s());
+    s.time_s.push_back(metric == "time_to_result_s" ? r.timings().time_to_result_s()
+                                                    : r.timings().train_s());
     s.accuracy.push_back(r.headline_accuracy());
     s.seeds.push_back(r.seed());
+    if (r.target_epoch() >= 0) s.time_to_target_s.push_back(r.time_to_target_s());
   }
   return s;
 }
@@ -43,32 +47,53 @@ std::vector<std::string> RecipesOf(const v1::BenchReport& report) {
   return out;
 }
 
-PairResult ComparePair(const std::string& label, Side base, Side next,
-                       const CompareOptions& o, std::vector<std::string>* warnings) {
+bool AllZero(const std::vector<double>& v) {
+  return std::all_of(v.begin(), v.end(), [](double x) { return x == 0; });
+}
+
+PairResult ComparePair(const std::string& label, const std::string& metric, Side base,
+                       Side next, const CompareOptions& o, std::vector<std::string>* warnings) {
   PairResult p;
   p.recipe = label;
+  p.time_metric = metric;
   p.base = std::move(base);
   p.next = std::move(next);
-  const Summary bt = Summarize(p.base.train_s), nt = Summarize(p.next.train_s);
+  const Summary bt = Summarize(p.base.time_s), nt = Summarize(p.next.time_s);
   const Summary ba = Summarize(p.base.accuracy), na = Summarize(p.next.accuracy);
   p.base_median_s = bt.median;
   p.next_median_s = nt.median;
   p.time_change = bt.median > 0 ? nt.median / bt.median - 1 : 0;
   p.base_accuracy = ba.mean;
   p.next_accuracy = na.mean;
-  const MannWhitneyResult mt = MannWhitneyU(p.base.train_s, p.next.train_s);
+  const MannWhitneyResult mt = MannWhitneyU(p.base.time_s, p.next.time_s);
   const MannWhitneyResult ma = MannWhitneyU(p.base.accuracy, p.next.accuracy);
   p.time_p = mt.p_value;
   p.time_exact = mt.exact;
   p.accuracy_p = ma.p_value;
   p.accuracy_exact = ma.exact;
   p.accuracy_change = na.mean - ba.mean;
-  p.few_runs = p.base.train_s.size() < kFewRuns || p.next.train_s.size() < kFewRuns;
+  p.few_runs = p.base.time_s.size() < kFewRuns || p.next.time_s.size() < kFewRuns;
   if (p.few_runs) {
     warnings->push_back(absl::StrFormat(
         "%s: %d and %d OK runs; under %d a side the Mann-Whitney tests have little power "
         "(a real change of a few percent may not reach p < %g)",
-        label, p.base.train_s.size(), p.next.train_s.size(), kFewRuns, o.alpha));
+        label, p.base.time_s.size(), p.next.time_s.size(), kFewRuns, o.alpha));
+  }
+  // A report that does not measure this region (an original that times another one) writes
+  // 0: say so rather than compare against zero.
+  for (const auto& [side, name] : {std::pair<const Side*, const std::string*>{&p.base, &o.base_label},
+                                   {&p.next, &o.new_label}}) {
+    if (!side->time_s.empty() && AllZero(side->time_s)) {
+      p.time_missing = true;
+      warnings->push_back(absl::StrFormat(
+          "%s: %s has no %s (0 in every run: not measured); time not compared (--time_metric)",
+          label, *name, metric));
+    }
+  }
+  if (p.time_missing) {
+    p.base_median_s = p.next_median_s = p.time_change = 0;
+    p.time_p = 1;
+    p.time_exact = false;
   }
   if (o.paired_seeds) {
     std::map<uint64_t, double> base_by_seed;
@@ -110,10 +135,21 @@ void Finish(Comparison* c) {
   }
 }
 
+std::string MetricFor(const std::string& recipe, const CompareOptions& o) {
+  return o.time_metric.empty() ? DefaultTimeMetric(recipe) : o.time_metric;
+}
+
 std::string Pct(double v) { return absl::StrFormat("%.2f%%", 100 * v); }
 std::string P(double p, bool exact) { return absl::StrFormat("%.3g%s", p, exact ? "" : " (normal)"); }
 
 }  // namespace
+
+std::string DefaultTimeMetric(const std::string& recipe) {
+  if (absl::StartsWith(recipe, "airbench") || absl::StartsWith(recipe, "hiverge")) {
+    return "time_to_result_s";
+  }
+  return "train_s";
+}
 
 absl::StatusOr<Comparison> CompareReports(const v1::BenchReport& base,
                                           const v1::BenchReport& next,
@@ -126,15 +162,16 @@ absl::StatusOr<Comparison> CompareReports(const v1::BenchReport& base,
   }();
   for (const std::string& recipe : base_recipes) {
     if (!next_recipes.count(recipe)) {
-      c.warnings.push_back("recipe " + recipe + " is only in the base report");
+      c.warnings.push_back("recipe " + recipe + " is only in the " + options.base_label + " report");
       continue;
     }
-    c.pairs.push_back(ComparePair(recipe, CollectSide(base, recipe), CollectSide(next, recipe),
-                                  options, &c.warnings));
+    const std::string metric = MetricFor(recipe, options);
+    c.pairs.push_back(ComparePair(recipe, metric, CollectSide(base, recipe, metric),
+                                  CollectSide(next, recipe, metric), options, &c.warnings));
   }
   for (const std::string& recipe : next_recipes) {
     if (std::find(base_recipes.begin(), base_recipes.end(), recipe) == base_recipes.end()) {
-      c.warnings.push_back("recipe " + recipe + " is only in the new report");
+      c.warnings.push_back("recipe " + recipe + " is only in the " + options.new_label + " report");
     }
   }
   if (c.pairs.empty()) {
@@ -158,10 +195,12 @@ absl::StatusOr<Comparison> CompareAcrossRecipes(const v1::BenchReport& report,
   Comparison c;
   CompareOptions o = options;
   o.paired_seeds = false;  // different recipes: seeds do not pair
+  const std::string metric = MetricFor(base_recipe, options);  // the base recipe's convention
   for (const std::string& r : recipes) {
     if (r == base_recipe) continue;
-    c.pairs.push_back(ComparePair(base_recipe + " -> " + r, CollectSide(report, base_recipe),
-                                  CollectSide(report, r), o, &c.warnings));
+    c.pairs.push_back(ComparePair(base_recipe + " -> " + r, metric,
+                                  CollectSide(report, base_recipe, metric),
+                                  CollectSide(report, r, metric), o, &c.warnings));
   }
   if (c.pairs.empty()) {
     return absl::InvalidArgumentError("the report holds no recipe besides --base_recipe=" +
@@ -176,31 +215,63 @@ std::string ComparisonMarkdown(const Comparison& c, const CompareOptions& o,
   std::string md = "# cifarbench comparison\n\n";
   absl::StrAppendFormat(
       &md,
-      "Times: median `train_s`; accuracy: mean headline accuracy over the OK runs. p: two-sided "
+      "Times: the median of each recipe's time metric (column `time`: `train_s` = training "
+      "epochs only, hlb-CIFAR10's convention; `time_to_result_s` = initialisation + training + "
+      "final evaluation, airbench's; %s); ratio = %s / %s. Accuracy: mean headline accuracy "
+      "over the OK runs. p: two-sided "
       "Mann-Whitney U (exact distribution for small samples without ties, else the normal "
       "approximation with tie and continuity correction, as SciPy's mannwhitneyu). Gates: a "
       "slowdown over %.1f%% with p < %g%s; an accuracy drop over %.2f pp %s.\n\n",
-      100 * o.max_slowdown, o.alpha, o.gate_time ? "" : " (time gate off: reported only)",
-      100 * o.max_accuracy_drop,
+      o.time_metric.empty() ? "each recipe's default: time_to_result_s for airbench* and "
+                              "hiverge*, train_s otherwise"
+                            : "--time_metric=" + o.time_metric,
+      o.new_label, o.base_label, 100 * o.max_slowdown, o.alpha,
+      o.gate_time ? "" : " (time gate off: reported only)", 100 * o.max_accuracy_drop,
       o.paired_seeds ? "in the mean of the per-seed differences (--paired_seeds)"
                      : absl::StrFormat("with p < %g", o.alpha));
-  md += "| recipe | runs (base / new) | train_s median base | new | change | p (time) | "
-        "accuracy base | new | change (pp) | p (accuracy) | verdict |\n";
-  md += "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |\n";
+  const std::string& b = o.base_label;
+  const std::string& n = o.new_label;
+  absl::StrAppendFormat(&md,
+                        "| recipe | runs (%s / %s) | time | %s median | %s median | ratio | "
+                        "change | p (time) | accuracy %s | %s | change (pp) | p (accuracy) | "
+                        "verdict |\n",
+                        b, n, b, n, b, n);
+  md += "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |\n";
   for (const PairResult& p : c.pairs) {
     std::string verdict = p.slower ? "SLOWER" : "";
     if (p.less_accurate) verdict += verdict.empty() ? "LESS ACCURATE" : ", LESS ACCURATE";
     if (verdict.empty()) verdict = "ok";
-    absl::StrAppendFormat(&md, "| %s | %d / %d%s | %.3f s | %.3f s | %+.2f%% | %s | %s | %s | %+.2f%s | %s | %s |\n",
-                          p.recipe, p.base.train_s.size(), p.next.train_s.size(),
-                          p.few_runs ? " (few)" : "", p.base_median_s, p.next_median_s,
-                          100 * p.time_change, P(p.time_p, p.time_exact), Pct(p.base_accuracy),
+    const std::string times =
+        p.time_missing ? "n/a | n/a | n/a | n/a | n/a"
+                       : absl::StrFormat("%.3f s | %.3f s | %.3fx | %+.2f%% | %s", p.base_median_s,
+                                         p.next_median_s,
+                                         p.base_median_s > 0 ? p.next_median_s / p.base_median_s : 0,
+                                         100 * p.time_change, P(p.time_p, p.time_exact));
+    absl::StrAppendFormat(&md, "| %s | %d / %d%s | %s | %s | %s | %s | %+.2f%s | %s | %s |\n",
+                          p.recipe, p.base.time_s.size(), p.next.time_s.size(),
+                          p.few_runs ? " (few)" : "", p.time_metric, times, Pct(p.base_accuracy),
                           Pct(p.next_accuracy), 100 * p.accuracy_change,
                           o.paired_seeds ? absl::StrFormat(" (%d seeds paired)", p.paired) : "",
                           P(p.accuracy_p, p.accuracy_exact), verdict);
   }
-  absl::StrAppendFormat(&md, "| geometric mean | | | | %+.2f%% | | | | ×%.4f | | |\n\n",
-                        100 * (c.geomean_time_ratio - 1), c.geomean_accuracy_ratio);
+  absl::StrAppendFormat(&md, "| geometric mean | | | | | %.3fx | %+.2f%% | | | | ×%.4f | | |\n\n",
+                        c.geomean_time_ratio, 100 * (c.geomean_time_ratio - 1),
+                        c.geomean_accuracy_ratio);
+  // Time to target: how many OK runs reached their recipe's target accuracy (aggregates'
+  // target_accuracy) and the median training time to the end of the epoch that did.
+  md += absl::StrFormat("| recipe | reached target (%s) | reached target (%s) | median time to "
+                        "target %s | %s |\n| --- | --- | --- | --- | --- |\n",
+                        o.base_label, o.new_label, o.base_label, o.new_label);
+  for (const PairResult& p : c.pairs) {
+    auto median = [](const std::vector<double>& v) {
+      return v.empty() ? std::string("-") : absl::StrFormat("%.3f s", Summarize(v).median);
+    };
+    absl::StrAppendFormat(&md, "| %s | %d / %d | %d / %d | %s | %s |\n", p.recipe,
+                          p.base.time_to_target_s.size(), p.base.accuracy.size(),
+                          p.next.time_to_target_s.size(), p.next.accuracy.size(),
+                          median(p.base.time_to_target_s), median(p.next.time_to_target_s));
+  }
+  md += "\n";
   for (const std::string& w : c.warnings) md += "- warning: " + w + "\n";
   if (!c.warnings.empty()) md += "\n";
   for (const std::string& link : svg_links) md += absl::StrFormat("![%s](%s)\n\n", link, link);
@@ -211,27 +282,32 @@ std::string ComparisonMarkdown(const Comparison& c, const CompareOptions& o,
 std::string ComparisonJson(const Comparison& c, const CompareOptions& o) {
   // Hand-written: a small, flat document (no proto of its own).
   auto side = [](const Side& s) {
-    return absl::StrFormat("{\"ok_runs\": %d, \"train_s\": [%s], \"accuracy\": [%s]}",
-                           s.train_s.size(), absl::StrJoin(s.train_s, ", "),
+    return absl::StrFormat("{\"ok_runs\": %d, \"time_s\": [%s], \"accuracy\": [%s]}",
+                           s.time_s.size(), absl::StrJoin(s.time_s, ", "),
                            absl::StrJoin(s.accuracy, ", "));
   };
   std::string j = "{\n";
   absl::StrAppendFormat(&j,
                         "  \"options\": {\"alpha\": %g, \"max_slowdown\": %g, "
-                        "\"max_accuracy_drop\": %g, \"gate_time\": %s, \"paired_seeds\": %s},\n",
+                        "\"max_accuracy_drop\": %g, \"gate_time\": %s, \"paired_seeds\": %s, "
+                        "\"time_metric\": \"%s\", \"base_label\": \"%s\", \"new_label\": \"%s\"},\n",
                         o.alpha, o.max_slowdown, o.max_accuracy_drop,
-                        o.gate_time ? "true" : "false", o.paired_seeds ? "true" : "false");
+                        o.gate_time ? "true" : "false", o.paired_seeds ? "true" : "false",
+                        o.time_metric.empty() ? "per recipe" : o.time_metric, o.base_label,
+                        o.new_label);
   j += "  \"pairs\": [\n";
   for (size_t i = 0; i < c.pairs.size(); ++i) {
     const PairResult& p = c.pairs[i];
     absl::StrAppendFormat(
         &j,
-        "    {\"recipe\": \"%s\", \"base\": %s, \"new\": %s, \"base_median_train_s\": %.17g, "
-        "\"new_median_train_s\": %.17g, \"time_change\": %.17g, \"time_p\": %.17g, "
+        "    {\"recipe\": \"%s\", \"time_metric\": \"%s\", \"time_missing\": %s, "
+        "\"base\": %s, \"new\": %s, \"base_median_s\": %.17g, "
+        "\"new_median_s\": %.17g, \"time_change\": %.17g, \"time_p\": %.17g, "
         "\"time_exact\": %s, \"base_mean_accuracy\": %.17g, \"new_mean_accuracy\": %.17g, "
         "\"accuracy_change\": %.17g, \"accuracy_p\": %.17g, \"accuracy_exact\": %s, "
         "\"paired_seeds\": %d, \"few_runs\": %s, \"slower\": %s, \"less_accurate\": %s}%s\n",
-        p.recipe, side(p.base), side(p.next), p.base_median_s, p.next_median_s, p.time_change,
+        p.recipe, p.time_metric, p.time_missing ? "true" : "false", side(p.base), side(p.next),
+        p.base_median_s, p.next_median_s, p.time_change,
         p.time_p, p.time_exact ? "true" : "false", p.base_accuracy, p.next_accuracy,
         p.accuracy_change, p.accuracy_p, p.accuracy_exact ? "true" : "false", p.paired,
         p.few_runs ? "true" : "false", p.slower ? "true" : "false",
@@ -252,7 +328,7 @@ int CompareMain(const std::vector<std::string>& args) {
   CompareOptions o;
   std::vector<std::string> files;
   bool across = false;
-  std::string base_recipe, md_out, json_out, svg_dir, base_label = "base", new_label = "new";
+  std::string base_recipe, md_out, json_out, svg_dir;
   auto bad = [](const std::string& msg) {
     std::fprintf(stderr, "compare: %s\n", msg.c_str());
     return 2;
@@ -293,16 +369,23 @@ int CompareMain(const std::vector<std::string>& args) {
     } else if (absl::StartsWith(a, "--json_out=")) {
       json_out = a.substr(11);
     } else if (absl::StartsWith(a, "--base_label=")) {
-      base_label = a.substr(13);
+      o.base_label = a.substr(13);
+      if (o.base_label.empty()) return bad(a + ": expected a name");
     } else if (absl::StartsWith(a, "--new_label=")) {
-      new_label = a.substr(12);
+      o.new_label = a.substr(12);
+      if (o.new_label.empty()) return bad(a + ": expected a name");
+    } else if (absl::StartsWith(a, "--time_metric=")) {
+      o.time_metric = a.substr(14);
+      if (o.time_metric != "train_s" && o.time_metric != "time_to_result_s") {
+        return bad(a + ": expected train_s or time_to_result_s");
+      }
     } else if (absl::StartsWith(a, "--svg_dir=")) {
       svg_dir = a.substr(10);
     } else if (absl::StartsWith(a, "--")) {
       return bad("unknown flag " + a +
                  " (flags: --alpha --max_slowdown --max_accuracy_drop --gate_time --paired_seeds "
                  "--across_recipes --base_recipe --markdown_out --json_out --svg_dir "
-                 "--base_label --new_label)");
+                 "--base_label --new_label --time_metric)");
     } else {
       files.push_back(a);
     }
@@ -326,11 +409,11 @@ int CompareMain(const std::vector<std::string>& args) {
     if (across) {
       labelled.push_back({"", &reports[0]});
     } else {
-      labelled.push_back({base_label, &reports[0]});
-      labelled.push_back({new_label, &reports[1]});
+      labelled.push_back({o.base_label, &reports[0]});
+      labelled.push_back({o.new_label, &reports[1]});
     }
     const std::pair<const char*, std::string> charts[] = {
-        {"accuracy_vs_time.svg", AccuracyVsTimeSvg(labelled)},
+        {"accuracy_vs_time.svg", AccuracyVsTimeSvg(labelled, c->pairs[0].time_metric)},
         {"epoch_curves.svg", EpochCurvesSvg(labelled)}};
     for (const auto& [name, svg] : charts) {
       const std::string path = svg_dir + "/" + name;

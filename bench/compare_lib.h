@@ -19,21 +19,37 @@ struct CompareOptions {
   // Pair runs by seed and compare accuracy seed by seed (deterministic CPU runs): the gate is
   // then the mean of the per-seed drops, no test needed.
   bool paired_seeds = false;
+  // The time compared: "train_s", "time_to_result_s", or empty for each recipe's default
+  // (DefaultTimeMetric), so that a script is compared on the region its original publishes.
+  std::string time_metric;
+  // The two reports' names in the Markdown table and the charts (e.g. "python", "cifarbench").
+  std::string base_label = "base";
+  std::string new_label = "new";
 };
+
+// The time a recipe's published original reports: time_to_result_s for airbench* and
+// hiverge* (init + training + final TTA evaluation), train_s for everything else (hlb-CIFAR10's
+// training-only convention, cifarbench's default).
+std::string DefaultTimeMetric(const std::string& recipe);
 
 struct Side {
   std::string name;                  // recipe (and report) it came from
-  std::vector<double> train_s;       // OK runs
+  std::vector<double> time_s;        // OK runs: the pair's time_metric
   std::vector<double> accuracy;
   std::vector<uint64_t> seeds;
+  // Time to target (RunReport.target_epoch, time_to_target_s): of the OK runs, those whose
+  // headline accuracy reached the recipe's target in an evaluated epoch, and their times.
+  std::vector<double> time_to_target_s;
 };
 
 struct PairResult {
   std::string recipe;                // "base_recipe -> recipe" with --across_recipes
+  std::string time_metric;           // "train_s" or "time_to_result_s"
   Side base, next;
   double base_median_s = 0, next_median_s = 0;
-  double time_change = 0;            // next / base - 1 (median train_s)
-  double time_p = 1;                 // two-sided Mann-Whitney U on train_s
+  double time_change = 0;            // next / base - 1 (median time_metric)
+  double time_p = 1;                 // two-sided Mann-Whitney U on time_metric
+  bool time_missing = false;         // a side has no time_metric (all 0): time not compared
   bool time_exact = false;
   double base_accuracy = 0, next_accuracy = 0;  // means
   double accuracy_change = 0;        // next - base (paired: mean of per-seed differences)

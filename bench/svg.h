@@ -16,9 +16,10 @@ struct LabelledReport {
   const v1::BenchReport* report;
 };
 
-// x: train_s, y: headline accuracy (%); one series per (label, recipe); a dashed line at each
-// target accuracy.
-std::string AccuracyVsTimeSvg(const std::vector<LabelledReport>& reports);
+// x: time_metric ("train_s" or "time_to_result_s"), y: headline accuracy (%); one series per
+// (label, recipe); a dashed line at each target accuracy.
+std::string AccuracyVsTimeSvg(const std::vector<LabelledReport>& reports,
+                              const std::string& time_metric = "train_s");
 // x: total training seconds at the end of the epoch, y: evaluated validation accuracy (%) of
 // the headline network (EMA where evaluated); one polyline per run.
 std::string EpochCurvesSvg(const std::vector<LabelledReport>& reports);

@@ -43,6 +43,7 @@ v1::BenchReport Report(const std::string& recipe, const std::vector<double>& tim
     r->set_seed(i);
     r->set_headline("ema+flip_tta");
     r->set_headline_accuracy(acc[i]);
+    r->set_target_epoch(-1);  // not reached, as the runner records it
     r->mutable_timings()->set_train_s(times[i]);
     for (int e = 0; e < 3; ++e) {
       v1::EpochRow* row = r->add_epochs();
@@ -144,7 +145,10 @@ TEST(CompareTest, AcrossRecipesAndMismatchedReports) {
 TEST(CompareTest, MarkdownJsonAndSvg) {
   auto c = CompareReports(Report("hlb", kBaseTimes, kBaseAcc), Report("hlb", kSlowTimes, kBaseAcc), CompareOptions());
   const std::string md = ComparisonMarkdown(*c, CompareOptions(), {"accuracy_vs_time.svg"});
-  EXPECT_NE(md.find("| hlb | 10 / 10 | 2.607 s | 2.764 s | +6.00% | 0.000183 (normal) |"), std::string::npos) << md;
+  EXPECT_NE(md.find("| hlb | 10 / 10 | train_s | 2.607 s | 2.764 s | 1.060x | +6.00% | 0.000183 (normal) |"),
+            std::string::npos) << md;
+  EXPECT_NE(md.find("| recipe | runs (base / new) | time | base median | new median | ratio |"),
+            std::string::npos) << md;
   EXPECT_NE(md.find("SLOWER"), std::string::npos);
   EXPECT_NE(md.find("![accuracy_vs_time.svg](accuracy_vs_time.svg)"), std::string::npos);
   EXPECT_NE(md.find("| geometric mean |"), std::string::npos);
@@ -164,6 +168,93 @@ TEST(CompareTest, MarkdownJsonAndSvg) {
   size_t lines = 0;
   for (size_t pos = 0; (pos = curves.find("<polyline", pos)) != std::string::npos; ++pos) ++lines;
   EXPECT_EQ(lines, 10u);  // one curve per run
+}
+
+// An original script's report (tools/peers) measures one region only: airbench's
+// time_to_result_s, with train_s left 0.
+v1::BenchReport OriginalReport(const std::string& recipe, const std::vector<double>& times,
+                               const std::vector<double>& acc) {
+  v1::BenchReport b = Report(recipe, times, acc);
+  for (v1::RunReport& r : *b.mutable_runs()) {
+    r.mutable_timings()->set_time_to_result_s(r.timings().train_s());
+    r.mutable_timings()->set_train_s(0);
+  }
+  return b;
+}
+
+v1::BenchReport WithTimeToResult(v1::BenchReport b, double extra_s) {
+  for (v1::RunReport& r : *b.mutable_runs()) {
+    r.mutable_timings()->set_time_to_result_s(r.timings().train_s() + extra_s);
+  }
+  return b;
+}
+
+TEST(CompareTest, TimeMetricDefaultsPerRecipeAndLabels) {
+  EXPECT_EQ(DefaultTimeMetric("hlb_record"), "train_s");
+  EXPECT_EQ(DefaultTimeMetric("hlb_record_smoke"), "train_s");
+  EXPECT_EQ(DefaultTimeMetric("page_resnet9"), "train_s");
+  EXPECT_EQ(DefaultTimeMetric("airbench94_muon"), "time_to_result_s");
+  EXPECT_EQ(DefaultTimeMetric("airbench94"), "time_to_result_s");
+  EXPECT_EQ(DefaultTimeMetric("hiverge_record"), "time_to_result_s");
+
+  // airbench: time_to_result_s by default. The original's 2.6 s against cifarbench's
+  // train_s + 0.164 s (2.764 s median): 6% slower, and the table says which time it compared.
+  CompareOptions o;
+  o.base_label = "python";
+  o.new_label = "cifarbench";
+  const v1::BenchReport python = OriginalReport("airbench94_muon", kBaseTimes, kBaseAcc);
+  const v1::BenchReport ours = WithTimeToResult(Report("airbench94_muon", kBaseTimes, kBaseAcc), 0.1565);
+  auto c = CompareReports(python, ours, o);
+  ASSERT_TRUE(c.ok()) << c.status();
+  EXPECT_EQ(c->pairs[0].time_metric, "time_to_result_s");
+  EXPECT_FALSE(c->pairs[0].time_missing);
+  EXPECT_NEAR(c->pairs[0].base_median_s, 2.6075, 1e-12);
+  EXPECT_NEAR(c->pairs[0].next_median_s, 2.764, 1e-12);
+  EXPECT_TRUE(c->pairs[0].slower);
+  const std::string md = ComparisonMarkdown(*c, o, {});
+  EXPECT_NE(md.find("| recipe | runs (python / cifarbench) | time | python median | cifarbench median | ratio |"),
+            std::string::npos) << md;
+  EXPECT_NE(md.find("| airbench94_muon | 10 / 10 | time_to_result_s | 2.607 s | 2.764 s | 1.060x |"),
+            std::string::npos) << md;
+  EXPECT_NE(md.find("ratio = cifarbench / python"), std::string::npos) << md;
+  EXPECT_NE(ComparisonJson(*c, o).find("\"time_metric\": \"time_to_result_s\""), std::string::npos);
+  // Time to target: no run of these fixtures records one.
+  EXPECT_NE(md.find("| recipe | reached target (python) | reached target (cifarbench) | median time to target python | cifarbench |"),
+            std::string::npos) << md;
+  EXPECT_NE(md.find("| airbench94_muon | 0 / 10 | 0 / 10 | - | - |"), std::string::npos) << md;
+  v1::BenchReport reached = ours;
+  for (int i = 0; i < 4; ++i) {
+    reached.mutable_runs(i)->set_target_epoch(7);
+    reached.mutable_runs(i)->set_time_to_target_s(2.0 + 0.1 * i);
+  }
+  EXPECT_NE(ComparisonMarkdown(*CompareReports(python, reached, o), o, {}).find(
+                "| airbench94_muon | 0 / 10 | 4 / 10 | - | 2.150 s |"),
+            std::string::npos);
+
+  // Forcing train_s: the original did not measure it, so times are not compared (no gate).
+  o.time_metric = "train_s";
+  auto forced = CompareReports(python, ours, o);
+  ASSERT_TRUE(forced.ok());
+  EXPECT_TRUE(forced->pairs[0].time_missing);
+  EXPECT_FALSE(forced->pairs[0].slower);
+  EXPECT_FALSE(forced->failed);
+  ASSERT_FALSE(forced->warnings.empty());
+  EXPECT_NE(forced->warnings.back().find("python has no train_s (0 in every run: not measured)"),
+            std::string::npos) << forced->warnings.back();
+  EXPECT_NE(ComparisonMarkdown(*forced, o, {}).find("| train_s | n/a | n/a | n/a | n/a | n/a |"),
+            std::string::npos);
+
+  // hlb: train_s by default even where time_to_result_s is larger.
+  auto hlb = CompareReports(WithTimeToResult(Report("hlb_record", kBaseTimes, kBaseAcc), 5),
+                            Report("hlb_record", kBaseTimes, kBaseAcc), CompareOptions());
+  EXPECT_EQ(hlb->pairs[0].time_metric, "train_s");
+  EXPECT_NEAR(hlb->pairs[0].time_change, 0, 1e-15);
+
+  // The chart's x axis follows the metric.
+  const std::string scatter = AccuracyVsTimeSvg({{"python", &python}, {"cifarbench", &ours}},
+                                                "time_to_result_s");
+  EXPECT_NE(scatter.find("time_to_result_s (s)"), std::string::npos);
+  EXPECT_NE(scatter.find("python: airbench94_muon (10)"), std::string::npos);
 }
 
 class CompareMainTest : public ::testing::Test {
@@ -218,6 +309,21 @@ TEST_F(CompareMainTest, ExitCodesFilesAndErrors) {
   future.set_schema_version(kReportSchemaVersion + 1);
   EXPECT_EQ(CompareMain({base, Write("future.json", future)}), 2);
   EXPECT_EQ(CompareMain({base, (dir_ / "missing.json").string()}), 2);
+  EXPECT_EQ(CompareMain({base, slow, "--time_metric=wall_s"}), 2);
+  EXPECT_EQ(CompareMain({base, slow, "--base_label="}), 2);
+}
+
+TEST_F(CompareMainTest, LabelsAndTimeMetricFlags) {
+  const std::string python = Write("python.json", OriginalReport("airbench94_muon", kBaseTimes, kBaseAcc));
+  const std::string ours = Write("ours.json", WithTimeToResult(Report("airbench94_muon", kBaseTimes, kBaseAcc), 0));
+  EXPECT_EQ(CompareMain({python, ours, "--base_label=python", "--new_label=cifarbench",
+                         "--markdown_out=" + (dir_ / "c.md").string(), "--svg_dir=" + dir_.string()}),
+            0);
+  EXPECT_NE(Read("c.md").find("| airbench94_muon | 10 / 10 | time_to_result_s | 2.607 s | 2.607 s | 1.000x |"),
+            std::string::npos) << Read("c.md");
+  EXPECT_NE(Read("accuracy_vs_time.svg").find("cifarbench: airbench94_muon"), std::string::npos);
+  EXPECT_EQ(CompareMain({python, ours, "--time_metric=train_s", "--markdown_out=" + (dir_ / "t.md").string()}), 0);
+  EXPECT_NE(Read("t.md").find("base has no train_s"), std::string::npos) << Read("t.md");
 }
 
 }  // namespace
