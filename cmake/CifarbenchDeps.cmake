@@ -42,7 +42,8 @@ else()
   set(CMAKE_PREFIX_PATH "${_cb_saved_prefix_path}")
   # Every LibTorch library must come from the LibTorch whose config was found.
   get_filename_component(_cb_torch_prefix "${TORCH_INSTALL_PREFIX}" REALPATH)
-  foreach(_cb_var TORCH_LIBRARY C10_LIBRARY C10_CUDA_LIBRARY TORCH_CPU_LIBRARY TORCH_CUDA_LIBRARY)
+  foreach(_cb_var TORCH_LIBRARY c10_LIBRARY C10_LIBRARY C10_CUDA_LIBRARY c10_cuda_LIBRARY
+                  torch_cpu_LIBRARY TORCH_CPU_LIBRARY torch_cuda_LIBRARY TORCH_CUDA_LIBRARY)
     if(${_cb_var})
       get_filename_component(_cb_lib "${${_cb_var}}" REALPATH)
       string(FIND "${_cb_lib}" "${_cb_torch_prefix}/" _cb_at)
