@@ -104,6 +104,9 @@ fi
 echo "torch: $torch; prebuilt binaries from: $([[ $prebuilt == true ]] && echo "$build_root" || echo 'none (the prebuilt cases skip)')"
 # Tests that use everything the bundle brings: GTest, abseil, protobuf (+ protoc), the data.
 ctest_regex='^(toolchain_test|config_test|cifar_test)$'
+# What run.sh builds when it builds: the runner and those tests (run.sh --targets), not the whole
+# tree a second time.
+build_targets=bench,toolchain_test,config_test,cifar_test
 debs=(libabsl-dev libabsl20220623 libprotobuf-dev libprotobuf32 protobuf-compiler libprotoc32
       libgtest-dev libgmock-dev libboost1.74-dev)
 bins=(data_batch_1.bin data_batch_2.bin data_batch_3.bin data_batch_4.bin data_batch_5.bin
@@ -246,6 +249,7 @@ run_bundle="$bundle"
 run_sh() {
   "$root/tools/gpu/run.sh" "--bundle=$run_bundle" "--out=$out" "--build_dir=$build" \
     "--torch_prefix=$torch" --device=cpu --recipes=hlb_record_smoke:1 "--ctest_regex=$ctest_regex" \
+    "--targets=$build_targets" \
     --profile >"$work/run.log" 2>&1 || run_rc=$?
   echo "(run.sh's output, last 40 lines)"
   tail -n 40 "$work/run.log"
@@ -307,7 +311,8 @@ case_built_against_bundle() {
 # run) and an unknown recipe.
 rerun() {
   "$root/tools/gpu/run.sh" "--bundle=$bundle" "--out=$work/out-rerun" "--build_dir=$build" \
-    "--torch_prefix=$torch" --device=cpu "--ctest_regex=$ctest_regex" "$@" >"$work/rerun.log" 2>&1
+    "--torch_prefix=$torch" --device=cpu "--ctest_regex=$ctest_regex" "--targets=$build_targets" \
+    "$@" >"$work/rerun.log" 2>&1
 }
 
 case_default_recipes() {

@@ -6,6 +6,7 @@
 #   tools/gpu/run.sh --bundle=DIR --out=OUT_DIR [--torch_prefix=PATH] [--device=cuda|cuda:N|cpu]
 #                    [--build_dir=DIR] [--recipes=NAME[:RUNS],...] [--jobs=N] [--ctest_regex=RE]
 #                    [--steps=build,data,ctest,bench] [--profile] [--dry_run] [--prebuilt=auto|off]
+#                    [--targets=T1,T2,...]
 #
 #   --bundle=DIR        the folder bundle.sh wrote (debs/, data/)
 #   --out=OUT_DIR       results; its reports/, logs/ and summary files are replaced, earlier
@@ -34,6 +35,8 @@
 #                       of building, if they fit this machine (same torch version and C++ ABI,
 #                       glibc and libstdc++ new enough, every library found); otherwise say why
 #                       and build here. off: always build here
+#   --targets=LIST      build only these CMake targets (and what they need), e.g.
+#                       bench,gpu_test; default: all of them
 #   --dry_run           stop before the benchmarks, printing their commands (after the build,
 #                       which the recipe list needs)
 #
@@ -72,6 +75,7 @@ bundle="" out="" torch_prefix="" device="cuda" build_dir="" recipes_arg="" ctest
 dry_run=false
 profile=false
 prebuilt_mode=auto
+targets=""
 steps="build,data,ctest,bench"
 jobs="$(nproc 2>/dev/null || echo 4)"
 for arg in "$@"; do
@@ -89,6 +93,7 @@ for arg in "$@"; do
     --dry_run) dry_run=true ;;
     --profile) profile=true ;;
     --prebuilt=auto | --prebuilt=off) prebuilt_mode="${arg#*=}" ;;
+    --targets=*) targets="${arg#*=}" ;;
     *) echo "$prog: unknown argument $arg (see --help)" >&2; exit 2 ;;
   esac
 done
@@ -102,6 +107,8 @@ bad_usage() {
 [[ "$jobs" =~ ^[1-9][0-9]*$ ]] || bad_usage "--jobs must be a positive number, got '$jobs'"
 [[ "$steps" =~ ^(build|unpack|data|ctest|bench)(,(build|unpack|data|ctest|bench))*$ ]] ||
   bad_usage "--steps must be a comma-separated list of build, unpack, data, ctest, bench; got '$steps'"
+[[ -z "$targets" || "$targets" =~ ^[A-Za-z0-9_.+-]+(,[A-Za-z0-9_.+-]+)*$ ]] ||
+  bad_usage "--targets must be a comma-separated list of CMake target names, got '$targets'"
 want_step() { [[ ",$steps," == *",$1,"* ]]; }
 if want_step bench && ! want_step data; then
   bad_usage "--steps: bench needs data (the benchmarks read the unpacked batches)"
@@ -351,7 +358,9 @@ build_rc=0
 keep_going=()
 [[ "$generator" == Ninja ]] && keep_going=(-- -k 0)
 [[ "$generator" == "Unix Makefiles" ]] && keep_going=(-- -k)
-cmake --build "$build_dir" --parallel "$jobs" "${keep_going[@]}" >"$build_dir/build.log" 2>&1 || build_rc=$?
+target_args=()
+[[ -z "$targets" ]] || target_args=(--target ${targets//,/ })
+cmake --build "$build_dir" --parallel "$jobs" "${target_args[@]}" "${keep_going[@]}" >"$build_dir/build.log" 2>&1 || build_rc=$?
 # Each failure with its command line (ninja prints it after FAILED:) and the compiler's errors.
 grep -E -A1 'FAILED:' "$build_dir/build.log" | cut -c1-3000 | head -n 120 >"$out/logs/build-errors.log" || true
 grep -E 'error:|Error [0-9]|undefined reference' "$build_dir/build.log" | sort | uniq -c |
