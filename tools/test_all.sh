@@ -244,13 +244,23 @@ if want_leg bazel-pip; then
   section "bazel-pip: bazel build //... (LIBTORCH_HOME: pip torch $CIFARBENCH_PIP_TORCH_VERSION)"
   # Its own output base: switching LIBTORCH_HOME in one would refetch @libtorch and rebuild.
   pip_bazel=(bazel "--output_base=$cache_root/bazel-pip-output")
+  # //... spelled out as the source tree's top-level packages: under another output base the
+  # bazel-<workspace> link that the Debian leg left in the clone is not recognised as Bazel's
+  # own, and //... walked into it (external/bazel_tools' Windows and Android packages).
+  pip_patterns=()
+  for d in "$root"/*/; do
+    d="${d%/}"
+    n="$(basename "$d")"
+    [[ -L "$d" || "$n" == bazel-* || "$n" == build* || "$n" == bench-report* ]] && continue
+    [[ -n "$(find "$d" \( -name BUILD -o -name BUILD.bazel \) -print -quit)" ]] && pip_patterns+=("//$n/...")
+  done
   pip_tests=(//tests/recipes/hlb:hlb_net_test //tests/recipes/page:page_net_test
              //tests/tools:cuda_loaded_test)
   bazel_rc=0
   {
     # --symlink_prefix=/: the clone's bazel-bin etc. keep pointing at the Debian build.
     LIBTORCH_HOME="$pip_torch_home" "${pip_bazel[@]}" build "${bazel_common[@]}" \
-      --symlink_prefix=/ //... &&
+      --symlink_prefix=/ -- "${pip_patterns[@]}" &&
       LIBTORCH_HOME="$pip_torch_home" "${pip_bazel[@]}" test "${bazel_common[@]}" --symlink_prefix=/ \
         --test_env=CIFARBENCH_EXPECT_CUDA=1 "${pip_tests[@]}"
   } 2>&1 | tee "$logs/bazel-pip.log" || bazel_rc=${PIPESTATUS[0]}
