@@ -39,7 +39,12 @@ ABSL_FLAG(std::string, data_dir, "",
           "tree, ~/.cache/cifarbench/cifar10.");
 ABSL_FLAG(std::string, out, "", "Write the bench report (JSON) here, after every run.");
 ABSL_FLAG(bool, list, false, "List the registered recipes and plugins, then exit.");
-ABSL_FLAG(bool, print_config, false, "Print the resolved config (overrides applied), then exit.");
+ABSL_FLAG(bool, print_config, false,
+          "Print the resolved config (overrides applied; the plugin's settings block with "
+          "every value), then exit.");
+ABSL_FLAG(std::string, describe, "",
+          "PLUGIN: list the settings of PLUGIN's recipe block (`PLUGIN { ... }`), field by "
+          "field with types and enum values, then exit.");
 ABSL_FLAG(int, threads, 0, "CPU threads for LibTorch; 0 = every core.");
 ABSL_FLAG(std::string, warmup, "auto",
           "auto, on or off: one short untimed run of the recipe before the timed ones (cuDNN "
@@ -48,8 +53,8 @@ ABSL_FLAG(std::string, warmup, "auto",
 // absl vector flag would split `model.widths=16,64,128` at its commas). Declared for --help.
 ABSL_FLAG(std::string, set, "",
           "Override a config field, repeatable: --set train.batch_size=512 --set "
-          "optimizer.param_groups[1].lr=0.01 --set precision=PRECISION_FP32 --set "
-          "model.widths=16,64,128");
+          "hlb.optimizer.non_bias.lr=0.01 --set precision=PRECISION_FP32 --set "
+          "hlb.model.widths=16,64,128 (the plugin's settings under its name: --describe)");
 ABSL_FLAG(bool, verify_data, false,
           "Check every CIFAR-10 file against the SHA256SUMS beside it (tools/fetch_cifar10.sh "
           "writes one) before loading; stops with the damaged file's name.");
@@ -149,7 +154,8 @@ int main(int argc, char** argv) {
       "runs a cifarbench recipe.\n"
       "  bench --recipe=NAME | --config=FILE [--runs=N] [--seed=S] [--device=auto|cpu|cuda]\n"
       "        [--data_dir=DIR] [--out=report.json] [--set field.path=value ...]\n"
-      "        [--plugin_lib=lib.so ...] [--list] [--print_config]");
+      "        [--plugin_lib=lib.so ...] [--list] [--print_config]\n"
+      "        [--describe=PLUGIN]");
   std::vector<std::string> overrides = TakeRepeatedFlag("set", &argc, argv);
   std::vector<std::string> plugin_libs = TakeRepeatedFlag("plugin_lib", &argc, argv);
   std::vector<std::string> grid_flags = TakeRepeatedFlag("grid", &argc, argv);
@@ -163,6 +169,15 @@ int main(int argc, char** argv) {
   }
   if (absl::GetFlag(FLAGS_list)) {
     PrintList();
+    return 0;
+  }
+  if (!absl::GetFlag(FLAGS_describe).empty()) {
+    const std::string plugin = absl::GetFlag(FLAGS_describe);
+    auto info = cifarbench::Registry::Get().FindPlugin(plugin);
+    if (!info.ok()) return Fail(absl::InvalidArgumentError(info.status().message()));
+    const std::string settings = cifarbench::DescribeSettings(plugin);
+    std::printf("plugin %s: %s\n%s", plugin.c_str(), info->description.c_str(),
+                settings.empty() ? "no settings (its recipes have no block)\n" : settings.c_str());
     return 0;
   }
 

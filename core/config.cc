@@ -6,8 +6,11 @@
 #include <cstdint>
 #include <cstdio>
 #include <cstring>
+#include <functional>
+#include <map>
 #include <limits>
 #include <memory>
+#include <mutex>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -21,9 +24,13 @@
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
 #include "absl/strings/string_view.h"
+#include "core/registry.h"
 #include "core/sha256.h"
 #include "core/status_macros.h"
+#include "core/validation.h"
 #include "google/protobuf/descriptor.h"
+#include "google/protobuf/descriptor.pb.h"
+#include "google/protobuf/dynamic_message.h"
 #include "google/protobuf/io/tokenizer.h"
 #include "google/protobuf/message.h"
 #include "google/protobuf/text_format.h"
@@ -32,6 +39,12 @@ namespace cifarbench {
 namespace {
 
 using ::google::protobuf::Descriptor;
+using ::google::protobuf::DescriptorPool;
+using ::google::protobuf::DescriptorProto;
+using ::google::protobuf::DynamicMessageFactory;
+using ::google::protobuf::FieldDescriptorProto;
+using ::google::protobuf::FileDescriptor;
+using ::google::protobuf::FileDescriptorProto;
 using ::google::protobuf::EnumDescriptor;
 using ::google::protobuf::EnumValueDescriptor;
 using ::google::protobuf::FieldDescriptor;
@@ -110,12 +123,229 @@ std::string FieldNames(const Descriptor* descriptor) {
   return absl::StrJoin(names, ", ");
 }
 
-std::string EnumValueNames(const EnumDescriptor* descriptor) {
-  std::vector<std::string> names;
-  for (int i = 0; i < descriptor->value_count(); ++i) {
-    names.push_back(descriptor->value(i)->name());
+// The field of `descriptor` nearest to `name` by edit distance, "" when none is close (more
+// than 2 edits and more than a third of the name).
+std::string NearestFieldName(const Descriptor* descriptor, absl::string_view name) {
+  auto distance = [](absl::string_view a, absl::string_view b) {
+    std::vector<size_t> row(b.size() + 1);
+    for (size_t j = 0; j <= b.size(); ++j) row[j] = j;
+    for (size_t i = 1; i <= a.size(); ++i) {
+      size_t diagonal = row[0];
+      row[0] = i;
+      for (size_t j = 1; j <= b.size(); ++j) {
+        const size_t up = row[j];
+        row[j] = std::min({row[j] + 1, row[j - 1] + 1, diagonal + (a[i - 1] == b[j - 1] ? 0 : 1)});
+        diagonal = up;
+      }
+    }
+    return row[b.size()];
+  };
+  std::string best;
+  size_t best_distance = std::numeric_limits<size_t>::max();
+  for (int i = 0; i < descriptor->field_count(); ++i) {
+    const std::string& candidate = descriptor->field(i)->name();
+    const size_t d = distance(name, candidate);
+    if (d < best_distance) {
+      best_distance = d;
+      best = candidate;
+    }
   }
-  return absl::StrJoin(names, ", ");
+  if (best_distance > 2 && best_distance * 3 > name.size()) return "";
+  return best;
+}
+
+// "; did you mean 'x'?" or "".
+std::string DidYouMean(const Descriptor* descriptor, absl::string_view name) {
+  const std::string nearest = NearestFieldName(descriptor, name);
+  return nearest.empty() ? "" : absl::StrCat(" Did you mean \"", nearest, "\"?");
+}
+
+// ---------------------------------------------------------------------------------------------
+// The recipe schema: RecipeConfig as a recipe's text writes it. Its own descriptor pool holds
+// copies of proto/recipe.proto and of every registered plugin's settings file, with one message
+// field added to RecipeConfig per plugin that registered settings: `hlb` of type
+// cifarbench.hlb.v1.HlbSettings, and so on. The text is parsed into a DynamicMessage of that
+// type (so the parser records every location, the plugin's block included, and reports the
+// plugin's own unknown fields), overrides are applied to it, and it is then split into the
+// generated RecipeConfig and its plugin's block, packed into RecipeConfig.settings.
+//
+// Schema-1 fields (reserved in RecipeConfig and TrainConfig) are dropped from the copy's
+// reserved names: the text parser would otherwise skip them silently.
+
+constexpr int kFirstBlockNumber = 1000;
+
+class RecipeSchema {
+ public:
+  static absl::StatusOr<std::shared_ptr<const RecipeSchema>> ForRegistry();
+
+  const Descriptor* root() const { return root_; }
+  // The block of `plugin`'s settings, nullptr when it registered none.
+  const FieldDescriptor* Block(const std::string& plugin) const {
+    auto it = blocks_.find(plugin);
+    return it == blocks_.end() ? nullptr : it->second;
+  }
+  const std::map<std::string, const FieldDescriptor*>& blocks() const { return blocks_; }
+  const DescriptorPool* pool() const { return &pool_; }
+
+  std::unique_ptr<Message> NewRoot() const {
+    return std::unique_ptr<Message>(factory_.GetPrototype(root_)->New());
+  }
+
+  // RecipeConfig (its settings in their block) -> the text's message.
+  absl::StatusOr<std::unique_ptr<Message>> FromConfig(const v1::RecipeConfig& config) const {
+    v1::RecipeConfig shared = config;
+    shared.clear_settings();
+    std::unique_ptr<Message> root = NewRoot();
+    if (!root->ParseFromString(shared.SerializeAsString())) {
+      return absl::InternalError("cannot copy RecipeConfig into the recipe schema");
+    }
+    if (config.has_settings()) {
+      const std::string& url = config.settings().type_url();
+      const std::string type = url.substr(url.rfind('/') + 1);
+      const FieldDescriptor* block = nullptr;
+      for (const auto& [plugin, field] : blocks_) {
+        if (field->message_type()->full_name() == type) block = field;
+      }
+      if (block == nullptr) {
+        return absl::InvalidArgumentError(absl::StrCat(
+            "recipe '", config.name(), "' holds settings of type ", type,
+            ", which no registered plugin declares"));
+      }
+      if (!root->GetReflection()->MutableMessage(root.get(), block)->ParseFromString(
+              config.settings().value())) {
+        return absl::InvalidArgumentError(
+            absl::StrCat("recipe '", config.name(), "': its ", type, " settings do not parse"));
+      }
+    }
+    return root;
+  }
+
+  // The text's message -> RecipeConfig, with the block of the recipe's own plugin (if present)
+  // packed into settings. Blocks of other plugins are dropped (LoadRecipeText refuses them).
+  v1::RecipeConfig ToConfig(const Message& root) const {
+    v1::RecipeConfig config;
+    config.ParseFromString(root.SerializeAsString());
+    config.DiscardUnknownFields();  // the blocks (fields >= kFirstBlockNumber)
+    const FieldDescriptor* block = Block(config.plugin());
+    if (block != nullptr && root.GetReflection()->HasField(root, block)) {
+      const Message& settings = root.GetReflection()->GetMessage(root, block);
+      config.mutable_settings()->set_type_url(
+          absl::StrCat("type.googleapis.com/", settings.GetDescriptor()->full_name()));
+      config.mutable_settings()->set_value(settings.SerializeAsString());
+    }
+    return config;
+  }
+
+ private:
+  RecipeSchema() = default;
+  absl::Status Init(const std::vector<SettingsInfo>& settings);
+
+  DescriptorPool pool_;
+  mutable DynamicMessageFactory factory_{&pool_};
+  const Descriptor* root_ = nullptr;
+  std::map<std::string, const FieldDescriptor*> blocks_;
+};
+
+absl::Status RecipeSchema::Init(const std::vector<SettingsInfo>& settings) {
+  const FileDescriptor* recipe_file = v1::RecipeConfig::descriptor()->file();
+  std::map<std::string, bool> added;
+  std::vector<FileDescriptorProto> files;
+  std::string cycle;
+  std::function<void(const FileDescriptor*, const std::string&)> add =
+      [&](const FileDescriptor* file, const std::string& plugin) {
+        if (added.count(file->name())) return;
+        if (file == recipe_file && !plugin.empty()) {
+          cycle = plugin;
+          return;
+        }
+        added[file->name()] = true;
+        for (int i = 0; i < file->dependency_count(); ++i) add(file->dependency(i), plugin);
+        files.emplace_back();
+        file->CopyTo(&files.back());
+      };
+  for (const SettingsInfo& info : settings) {
+    add(info.prototype->GetDescriptor()->file(), info.plugin);
+    if (!cycle.empty()) {
+      return absl::InternalError(absl::StrCat(
+          "the settings of plugin '", cycle, "' (", info.prototype->GetDescriptor()->file()->name(),
+          ") import proto/recipe.proto; a plugin's settings may import proto/blocks.proto, "
+          "not RecipeConfig's file"));
+    }
+  }
+  add(recipe_file, "");
+  FileDescriptorProto& recipe = files.back();  // added last: everything else is in
+  for (const SettingsInfo& info : settings) {
+    const std::string& dependency = info.prototype->GetDescriptor()->file()->name();
+    bool present = false;
+    for (const std::string& d : recipe.dependency()) present = present || d == dependency;
+    if (!present) recipe.add_dependency(dependency);
+  }
+  for (DescriptorProto& message : *recipe.mutable_message_type()) {
+    message.clear_reserved_name();
+    message.clear_reserved_range();
+    if (message.name() != "RecipeConfig") continue;
+    // `settings` is what the blocks become; a text cannot write it directly.
+    auto* fields = message.mutable_field();
+    for (int i = 0; i < fields->size(); ++i) {
+      if (fields->Get(i).name() == "settings") {
+        fields->DeleteSubrange(i, 1);
+        break;
+      }
+    }
+    int number = kFirstBlockNumber;
+    for (const SettingsInfo& info : settings) {
+      const std::string& name = info.plugin;
+      const bool identifier =
+          !name.empty() && !absl::ascii_isdigit(name[0]) &&
+          std::all_of(name.begin(), name.end(), [](char c) { return absl::ascii_islower(c) || absl::ascii_isdigit(c) || c == '_'; });
+      if (!identifier || v1::RecipeConfig::descriptor()->FindFieldByName(name) != nullptr ||
+          v1::RecipeConfig::descriptor()->IsReservedName(name)) {
+        return absl::InternalError(absl::StrCat(
+            "plugin '", name, "' registered settings, but its name cannot be a recipe block: "
+            "it must be a lower-case identifier and not a field of RecipeConfig"));
+      }
+      FieldDescriptorProto* field = message.add_field();
+      field->set_name(name);
+      field->set_number(number++);
+      field->set_label(FieldDescriptorProto::LABEL_OPTIONAL);
+      field->set_type(FieldDescriptorProto::TYPE_MESSAGE);
+      field->set_type_name(absl::StrCat(".", info.prototype->GetDescriptor()->full_name()));
+    }
+  }
+  for (const FileDescriptorProto& file : files) {
+    if (pool_.BuildFile(file) == nullptr) {
+      return absl::InternalError(absl::StrCat("cannot build the recipe schema (", file.name(),
+                                              "): a plugin's settings clash with RecipeConfig"));
+    }
+  }
+  root_ = pool_.FindMessageTypeByName(v1::RecipeConfig::descriptor()->full_name());
+  for (const SettingsInfo& info : settings) blocks_[info.plugin] = root_->FindFieldByName(info.plugin);
+  return absl::OkStatus();
+}
+
+absl::StatusOr<std::shared_ptr<const RecipeSchema>> RecipeSchema::ForRegistry() {
+  // Rebuilt only when a plugin library registered more settings since the last call.
+  static std::mutex mu;
+  static std::shared_ptr<const RecipeSchema>* cached = new std::shared_ptr<const RecipeSchema>();
+  static size_t cached_count = 0;
+  const std::vector<SettingsInfo> settings = Registry::Get().Settings();
+  std::lock_guard<std::mutex> lock(mu);
+  if (*cached != nullptr && cached_count == settings.size()) return *cached;
+  std::shared_ptr<RecipeSchema> schema(new RecipeSchema());
+  CB_RETURN_IF_ERROR(schema->Init(settings));
+  *cached = schema;
+  cached_count = settings.size();
+  return *cached;
+}
+
+// A schema-1 field name (reserved since schema 2) in `type`: what to say about it.
+std::string Schema1Hint(absl::string_view type, absl::string_view name) {
+  const Descriptor* generated =
+      DescriptorPool::generated_pool()->FindMessageTypeByName(std::string(type));
+  if (generated == nullptr || !generated->IsReservedName(std::string(name))) return "";
+  return absl::StrCat(" (a schema-1 field: since schema 2 it is in the plugin's block, e.g. "
+                      "hlb { ", type == "cifarbench.v1.TrainConfig" ? "loss" : std::string(name),
+                      " { ... } }; bench --describe=PLUGIN lists a plugin's settings)");
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -256,9 +486,16 @@ absl::Status ApplyOverrideImpl(Message* root, absl::string_view assignment) {
     const Reflection* reflection = message->GetReflection();
     const FieldDescriptor* field = descriptor->FindFieldByName(component.name);
     if (field == nullptr) {
-      return absl::InvalidArgumentError(absl::StrCat("no field '", component.name, "' in ",
-                                                     descriptor->full_name(),
-                                                     " (fields: ", FieldNames(descriptor), ")"));
+      const std::string hint = Schema1Hint(descriptor->full_name(), component.name);
+      if (!hint.empty()) {
+        return absl::InvalidArgumentError(absl::StrCat("no field '", component.name, "' in ",
+                                                       descriptor->full_name(), hint));
+      }
+      const std::string nearest = NearestFieldName(descriptor, component.name);
+      return absl::InvalidArgumentError(absl::StrCat(
+          "no field '", component.name, "' in ", descriptor->full_name(),
+          nearest.empty() ? "" : absl::StrCat(" (did you mean '", nearest, "'?)"),
+          " (fields: ", FieldNames(descriptor), ")"));
     }
     // The path up to and including this field, without its index.
     std::string field_path = RenderPath(*components, i);
@@ -321,106 +558,6 @@ absl::Status ApplyOverrideImpl(Message* root, absl::string_view assignment) {
 }
 
 // ---------------------------------------------------------------------------------------------
-// Validation.
-
-class Validator {
- public:
-  explicit Validator(std::vector<ValidationError>* errors) : errors_(errors) {}
-
-  void Error(std::string path, std::string message) {
-    errors_->push_back({std::move(path), std::move(message)});
-  }
-
-  // The "x must be ..., got v" checks. NaN and infinities are left to the one "must be
-  // finite" message that CheckValuesGeneric gives every floating-point field (one message per
-  // mistake, not a range message that reads "got nan" as well).
-  void Positive(const std::string& path, double value) {
-    if (std::isfinite(value) && !(value > 0)) Error(path, absl::StrCat(path, " must be > 0, got ", value));
-  }
-  void NonNegative(const std::string& path, double value) {
-    if (std::isfinite(value) && !(value >= 0)) Error(path, absl::StrCat(path, " must be >= 0, got ", value));
-  }
-  void AtLeast(const std::string& path, double value, double min) {
-    if (std::isfinite(value) && !(value >= min)) Error(path, absl::StrCat(path, " must be >= ", min, ", got ", value));
-  }
-  void AtMost(const std::string& path, double value, double max) {
-    if (std::isfinite(value) && !(value <= max)) Error(path, absl::StrCat(path, " must be <= ", max, ", got ", value));
-  }
-  void Probability(const std::string& path, double value) {
-    if (std::isfinite(value) && !(value >= 0 && value <= 1)) {
-      Error(path, absl::StrCat(path, " must be in [0, 1], got ", value));
-    }
-  }
-  void NonEmpty(const std::string& path, const std::string& value) {
-    if (value.empty()) Error(path, absl::StrCat(path, " must not be empty"));
-  }
-  // The zero value of every enum is FOO_UNSPECIFIED, meaning "not set".
-  template <typename Enum>
-  void EnumSet(const std::string& path, Enum value, const EnumDescriptor* type) {
-    if (static_cast<int>(value) == 0) {
-      Error(path, absl::StrCat(path, " must be set (one of: ", SetValues(type), "), got ",
-                               type->value(0)->name()));
-    }
-  }
-
- private:
-  static std::string SetValues(const EnumDescriptor* type) {
-    std::vector<std::string> names;
-    for (int i = 0; i < type->value_count(); ++i) {
-      if (type->value(i)->number() != 0) names.push_back(type->value(i)->name());
-    }
-    return absl::StrJoin(names, ", ");
-  }
-
-  std::vector<ValidationError>* errors_;
-};
-
-// Enum fields holding numbers their enum does not define (proto3 text accepts `precision: 7`)
-// and doubles that are not finite (text accepts `inf` and `nan`), anywhere in the message.
-void CheckValuesGeneric(const Message& message, const std::string& prefix, Validator* v) {
-  const Reflection* reflection = message.GetReflection();
-  std::vector<const FieldDescriptor*> fields;
-  reflection->ListFields(message, &fields);
-  for (const FieldDescriptor* field : fields) {
-    const std::string path = absl::StrCat(prefix, prefix.empty() ? "" : ".", field->name());
-    const int count = field->is_repeated() ? reflection->FieldSize(message, field) : 1;
-    for (int i = 0; i < count; ++i) {
-      const std::string element = field->is_repeated() ? absl::StrCat(path, "[", i, "]") : path;
-      switch (field->cpp_type()) {
-        case FieldDescriptor::CPPTYPE_MESSAGE:
-          CheckValuesGeneric(field->is_repeated()
-                                 ? reflection->GetRepeatedMessage(message, field, i)
-                                 : reflection->GetMessage(message, field),
-                             element, v);
-          break;
-        case FieldDescriptor::CPPTYPE_ENUM: {
-          const int number = field->is_repeated()
-                                 ? reflection->GetRepeatedEnumValue(message, field, i)
-                                 : reflection->GetEnumValue(message, field);
-          if (field->enum_type()->FindValueByNumber(number) == nullptr) {
-            v->Error(element, absl::StrCat(element, " has no value numbered ", number, " in ",
-                                           field->enum_type()->full_name(),
-                                           " (values: ", EnumValueNames(field->enum_type()), ")"));
-          }
-          break;
-        }
-        case FieldDescriptor::CPPTYPE_DOUBLE: {
-          const double value = field->is_repeated()
-                                   ? reflection->GetRepeatedDouble(message, field, i)
-                                   : reflection->GetDouble(message, field);
-          if (!std::isfinite(value)) {
-            v->Error(element, absl::StrCat(element, " must be finite, got ", value));
-          }
-          break;
-        }
-        default:
-          break;
-      }
-    }
-  }
-}
-
-// ---------------------------------------------------------------------------------------------
 // Locations.
 
 // Positions are protobuf tokenizer positions: zero-based lines, and columns in bytes with a
@@ -463,8 +600,9 @@ size_t ColumnToByte(absl::string_view line_text, int column) {
 // one just before (with only blanks and # comments in between).
 class PrefixedErrorCollector : public ::google::protobuf::io::ErrorCollector {
  public:
-  PrefixedErrorCollector(absl::string_view path, absl::string_view text)
-      : path_(path), text_(text) {}
+  PrefixedErrorCollector(absl::string_view path, absl::string_view text,
+                         const DescriptorPool* pool)
+      : path_(path), text_(text), pool_(pool) {}
 
   void AddError(int line, ::google::protobuf::io::ColumnNumber column,
                 const std::string& message) override {
@@ -473,7 +611,8 @@ class PrefixedErrorCollector : public ::google::protobuf::io::ErrorCollector {
       return;
     }
     MoveToNamedToken(message, &line, &column);
-    errors_.push_back(absl::StrCat(path_, ":", line + 1, ":", column + 1, ": ", message));
+    errors_.push_back(
+        absl::StrCat(path_, ":", line + 1, ":", column + 1, ": ", message, Suggestion(message)));
   }
 
   const std::vector<std::string>& errors() const { return errors_; }
@@ -510,22 +649,41 @@ class PrefixedErrorCollector : public ::google::protobuf::io::ErrorCollector {
     *column = ByteToColumn(text_.substr(start), found - start);
   }
 
+  // For 'Message type "T" has no field named "x".': the nearest field of T, or what became of
+  // a schema-1 field.
+  std::string Suggestion(absl::string_view message) const {
+    static constexpr absl::string_view kType = "Message type \"";
+    static constexpr absl::string_view kField = "\" has no field named \"";
+    const size_t type_at = message.find(kType);
+    const size_t field_at = message.find(kField);
+    if (type_at == absl::string_view::npos || field_at == absl::string_view::npos) return "";
+    const absl::string_view type =
+        message.substr(type_at + kType.size(), field_at - type_at - kType.size());
+    absl::string_view name = message.substr(field_at + kField.size());
+    name = name.substr(0, name.find('"'));
+    const std::string hint = Schema1Hint(type, name);
+    if (!hint.empty()) return hint;
+    const Descriptor* descriptor = pool_->FindMessageTypeByName(std::string(type));
+    return descriptor == nullptr ? "" : DidYouMean(descriptor, name);
+  }
+
   std::string path_;
   absl::string_view text_;
+  const DescriptorPool* pool_;
   std::vector<std::string> errors_;
 };
 
 // "path:line:column: message" for a validation error, from the field's location in the parsed
 // text. A field absent from the text points at its closest enclosing message that is present
 // (or 1:1) and says so.
-std::string LocateError(const TextFormat::ParseInfoTree& root, absl::string_view file_path,
-                        const ValidationError& error) {
+std::string LocateError(const TextFormat::ParseInfoTree& root, const Descriptor* root_type,
+                        absl::string_view file_path, const ValidationError& error) {
   TextFormat::ParseLocation where(0, 0);  // zero-based; 0:0 prints as 1:1
   bool missing = false;
   absl::StatusOr<std::vector<PathComponent>> components = ParseFieldPath(error.field_path);
   if (components.ok()) {
     const TextFormat::ParseInfoTree* tree = &root;
-    const Descriptor* descriptor = v1::RecipeConfig::descriptor();
+    const Descriptor* descriptor = root_type;
     for (size_t i = 0; i < components->size(); ++i) {
       const PathComponent& component = (*components)[i];
       const FieldDescriptor* field =
@@ -573,12 +731,13 @@ bool OverrideCovers(absl::string_view set_path, absl::string_view error_path) {
 
 absl::Status ApplyOverride(v1::RecipeConfig* config, std::string_view assignment_std) {
   const absl::string_view assignment = ToAbsl(assignment_std);
+  CB_ASSIGN_OR_RETURN(std::shared_ptr<const RecipeSchema> schema, RecipeSchema::ForRegistry());
   // On a copy, so that a failed override (which may have created parent messages on its way)
   // leaves the config unchanged.
-  v1::RecipeConfig updated = *config;
-  absl::Status status = ApplyOverrideImpl(&updated, assignment);
+  CB_ASSIGN_OR_RETURN(std::unique_ptr<Message> root, schema->FromConfig(*config));
+  absl::Status status = ApplyOverrideImpl(root.get(), assignment);
   if (status.ok()) {
-    *config = std::move(updated);
+    *config = schema->ToConfig(*root);
     return status;
   }
   return absl::Status(status.code(), absl::StrCat("--set '", assignment, "': ", status.message()));
@@ -594,94 +753,18 @@ std::vector<ValidationError> ValidateRecipe(const v1::RecipeConfig& config,
     v.NonEmpty("plugin", config.plugin());
   } else if (!known_plugins.empty() && std::find(known_plugins.begin(), known_plugins.end(),
                                                  config.plugin()) == known_plugins.end()) {
-    v.Error("plugin",
-            absl::StrCat("plugin '", config.plugin(), "' is not a known plugin (known plugins: ",
-                         absl::StrJoin(known_plugins, ", "), ")"));
+    v.ErrorText("plugin",
+                absl::StrCat("plugin '", config.plugin(), "' is not a known plugin (known plugins: ",
+                             absl::StrJoin(known_plugins, ", "), ")"));
   }
 
   const v1::DataConfig& data = config.data();
   v.NonNegative("data.train_subset", data.train_subset());
   v.NonNegative("data.test_subset", data.test_subset());
 
-  const v1::ModelConfig& model = config.model();
-  if (model.widths().empty()) {
-    v.Error("model.widths", "model.widths must not be empty");
-  }
-  for (int i = 0; i < model.widths_size(); ++i) {
-    v.Positive(absl::StrCat("model.widths[", i, "]"), model.widths(i));
-  }
-
-  const v1::OptimizerConfig& optimizer = config.optimizer();
-  v.EnumSet("optimizer.kind", optimizer.kind(), v1::OptimizerKind_descriptor());
-  if (!(optimizer.momentum() >= 0 && optimizer.momentum() < 1)) {
-    v.Error("optimizer.momentum",
-            absl::StrCat("optimizer.momentum must be in [0, 1), got ", optimizer.momentum()));
-  }
-  if (optimizer.param_groups().empty()) {
-    v.Error("optimizer.param_groups", "optimizer.param_groups must not be empty");
-  }
-  for (int i = 0; i < optimizer.param_groups_size(); ++i) {
-    const v1::ParamGroup& group = optimizer.param_groups(i);
-    const std::string prefix = absl::StrCat("optimizer.param_groups[", i, "]");
-    v.NonNegative(prefix + ".lr", group.lr());
-    v.NonNegative(prefix + ".weight_decay", group.weight_decay());
-  }
-
   const v1::TrainConfig& train = config.train();
   v.Positive("train.batch_size", train.batch_size());
   v.Positive("train.epochs", train.epochs());
-  v.Probability("train.label_smoothing", train.label_smoothing());
-
-  const v1::ScheduleConfig& schedule = config.schedule();
-  v.EnumSet("schedule.kind", schedule.kind(), v1::ScheduleKind_descriptor());
-  if (schedule.kind() == v1::ONE_CYCLE_LINEAR) {
-    if (!(schedule.pct_start() > 0 && schedule.pct_start() < 1)) {
-      v.Error("schedule.pct_start",
-              absl::StrCat("schedule.pct_start must be in (0, 1) for ONE_CYCLE_LINEAR, got ",
-                           schedule.pct_start()));
-    }
-    v.Positive("schedule.div_factor", schedule.div_factor());
-    v.NonNegative("schedule.final_lr_ratio", schedule.final_lr_ratio());
-  } else {
-    v.Probability("schedule.pct_start", schedule.pct_start());
-  }
-  if (schedule.kind() == v1::PIECEWISE_LINEAR) {
-    if (schedule.knot_epochs_size() < 2) {
-      v.Error("schedule.knot_epochs",
-              absl::StrCat("schedule.knot_epochs needs at least 2 knots for PIECEWISE_LINEAR, got ",
-                           schedule.knot_epochs_size()));
-    }
-    if (schedule.knot_values_size() != schedule.knot_epochs_size()) {
-      v.Error("schedule.knot_values",
-              absl::StrCat("schedule.knot_values must have as many entries as "
-                           "schedule.knot_epochs (",
-                           schedule.knot_epochs_size(), "), got ", schedule.knot_values_size()));
-    }
-    for (int i = 1; i < schedule.knot_epochs_size(); ++i) {
-      if (!(schedule.knot_epochs(i) >= schedule.knot_epochs(i - 1))) {
-        v.Error(absl::StrCat("schedule.knot_epochs[", i, "]"),
-                absl::StrCat("schedule.knot_epochs must be non-decreasing, got knot_epochs[", i,
-                             "] = ", schedule.knot_epochs(i), " after knot_epochs[", i - 1,
-                             "] = ", schedule.knot_epochs(i - 1)));
-      }
-    }
-  }
-
-  const v1::AugmentConfig& augment = config.augment();
-  v.NonNegative("augment.pad", augment.pad());
-  v.Probability("augment.flip_probability", augment.flip_probability());
-  v.NonNegative("augment.cutout_size", augment.cutout_size());
-  v.AtMost("augment.cutout_size", augment.cutout_size(), 32);
-  v.NonNegative("augment.cutmix_size", augment.cutmix_size());
-  v.AtMost("augment.cutmix_size", augment.cutmix_size(), 32);
-  v.NonNegative("augment.cutmix_epochs", augment.cutmix_epochs());
-
-  const v1::EmaConfig& ema = config.ema();
-  v.Probability("ema.decay_base", ema.decay_base());
-  if (ema.enabled()) {
-    v.Positive("ema.every_n_steps", ema.every_n_steps());
-    v.NonNegative("ema.start_epoch", ema.start_epoch());
-  }
 
   const v1::EvalConfig& eval = config.eval();
   v.EnumSet("eval.headline_network", eval.headline_network(), v1::EvalNetwork_descriptor());
@@ -693,6 +776,27 @@ std::vector<ValidationError> ValidateRecipe(const v1::RecipeConfig& config,
   v.Probability("target_accuracy", config.target_accuracy());
 
   CheckValuesGeneric(config, "", &v);
+
+  // The plugin's own settings, by its registered check (paths "<plugin>.…").
+  absl::StatusOr<SettingsInfo> info = Registry::Get().FindSettings(config.plugin());
+  if (info.ok()) {
+    const std::string block = config.plugin();
+    std::unique_ptr<Message> settings(info->prototype->New());
+    const std::string& url = config.settings().type_url();
+    const std::string type = url.substr(url.rfind('/') + 1);
+    if (!config.has_settings()) {
+      v.ErrorText(block, absl::StrCat("the ", block, " plugin's settings go in a block '", block,
+                                      " { ... }' (bench --describe=", block, " lists them)"));
+    } else if (type != settings->GetDescriptor()->full_name() ||
+               !settings->ParseFromString(config.settings().value())) {
+      v.ErrorText(block, absl::StrCat("the ", block, " plugin's settings must be a ",
+                                      settings->GetDescriptor()->full_name(), ", got ", type));
+    } else {
+      Validator plugin_v(&errors, block + ".");
+      info->check(config, *settings, plugin_v);
+      CheckValuesGeneric(*settings, block, &v);
+    }
+  }
   return errors;
 }
 
@@ -700,16 +804,17 @@ absl::StatusOr<v1::RecipeConfig> LoadRecipeText(std::string_view text, std::stri
                                                 const std::vector<std::string>& overrides,
                                                 const std::vector<std::string>& known_plugins) {
   const absl::string_view path = ToAbsl(path_std);
-  v1::RecipeConfig config;
+  CB_ASSIGN_OR_RETURN(std::shared_ptr<const RecipeSchema> schema, RecipeSchema::ForRegistry());
+  std::unique_ptr<Message> root = schema->NewRoot();
   TextFormat::ParseInfoTree locations;
   const std::string text_copy(text);
-  PrefixedErrorCollector collector(path, text_copy);
+  PrefixedErrorCollector collector(path, text_copy, schema->pool());
   TextFormat::Parser parser;
   parser.RecordErrorsTo(&collector);
   parser.WriteLocationsTo(&locations);
   parser.AllowUnknownField(false);
   parser.AllowUnknownExtension(false);
-  if (!parser.ParseFromString(text_copy, &config)) {
+  if (!parser.ParseFromString(text_copy, root.get())) {
     if (collector.errors().empty()) {
       return absl::InvalidArgumentError(absl::StrCat(path, ": cannot parse the recipe"));
     }
@@ -720,14 +825,36 @@ absl::StatusOr<v1::RecipeConfig> LoadRecipeText(std::string_view text, std::stri
   // Which field path each override set, to blame semantic errors on the last one that did.
   std::vector<std::string> set_paths;
   for (const std::string& assignment : overrides) {
-    CB_RETURN_IF_ERROR(ApplyOverride(&config, assignment));
+    absl::Status status = ApplyOverrideImpl(root.get(), assignment);
+    if (!status.ok()) {
+      return absl::Status(status.code(),
+                          absl::StrCat("--set '", assignment, "': ", status.message()));
+    }
     const absl::string_view key =
         absl::StripAsciiWhitespace(absl::string_view(assignment).substr(0, assignment.find('=')));
     absl::StatusOr<std::vector<PathComponent>> components = ParseFieldPath(key);
     set_paths.push_back(components.ok() ? RenderPath(*components) : std::string(key));
   }
 
-  const std::vector<ValidationError> errors = ValidateRecipe(config, known_plugins);
+  const v1::RecipeConfig config = schema->ToConfig(*root);
+  std::vector<ValidationError> errors;
+  // A block that is not the recipe's plugin's: refused, not silently dropped.
+  const bool plugin_known =
+      schema->Block(config.plugin()) != nullptr ||
+      std::find(known_plugins.begin(), known_plugins.end(), config.plugin()) != known_plugins.end();
+  for (const auto& [plugin, field] : schema->blocks()) {
+    if (plugin == config.plugin() || !root->GetReflection()->HasField(*root, field)) continue;
+    if (!plugin_known) continue;  // the unknown plugin is the error to report
+    errors.push_back(
+        {plugin, absl::StrCat("'", plugin, " { ... }' holds the settings of the ", plugin,
+                              " plugin, but this recipe's plugin is '", config.plugin(), "'",
+                              schema->Block(config.plugin()) != nullptr
+                                  ? absl::StrCat(" (its block is '", config.plugin(), " { ... }')")
+                                  : std::string())});
+  }
+  for (ValidationError& error : ValidateRecipe(config, known_plugins)) {
+    errors.push_back(std::move(error));
+  }
   if (errors.empty()) return config;
   std::vector<std::string> lines;
   for (const ValidationError& error : errors) {
@@ -738,7 +865,7 @@ absl::StatusOr<v1::RecipeConfig> LoadRecipeText(std::string_view text, std::stri
     if (blamed >= 0) {
       lines.push_back(absl::StrCat("--set '", overrides[blamed], "': ", error.message));
     } else {
-      lines.push_back(LocateError(locations, path, error));
+      lines.push_back(LocateError(locations, schema->root(), path, error));
     }
   }
   return absl::InvalidArgumentError(absl::StrJoin(lines, "\n"));
@@ -768,8 +895,48 @@ absl::StatusOr<v1::RecipeConfig> LoadRecipeFile(const std::string& path,
 
 std::string RecipeToText(const v1::RecipeConfig& config) {
   std::string text;
-  TextFormat::PrintToString(config, &text);
+  absl::StatusOr<std::shared_ptr<const RecipeSchema>> schema = RecipeSchema::ForRegistry();
+  absl::StatusOr<std::unique_ptr<Message>> root =
+      schema.ok() ? (*schema)->FromConfig(config)
+                  : absl::StatusOr<std::unique_ptr<Message>>(schema.status());
+  if (root.ok()) {
+    TextFormat::PrintToString(**root, &text);
+    return text;
+  }
+  // Settings no registered plugin declares: the shared part, and why the rest is absent.
+  v1::RecipeConfig shared = config;
+  shared.clear_settings();
+  TextFormat::PrintToString(shared, &text);
+  absl::StrAppend(&text, "# settings not shown: ", root.status().message(), "\n");
   return text;
+}
+
+std::string DescribeSettings(const std::string& plugin) {
+  absl::StatusOr<SettingsInfo> info = Registry::Get().FindSettings(plugin);
+  if (!info.ok()) return "";
+  std::string out;
+  std::function<void(const Descriptor*, const std::string&)> describe =
+      [&](const Descriptor* type, const std::string& indent) {
+        for (int i = 0; i < type->field_count(); ++i) {
+          const FieldDescriptor* field = type->field(i);
+          std::string kind;
+          if (field->cpp_type() == FieldDescriptor::CPPTYPE_MESSAGE) {
+            kind = absl::StrCat(field->message_type()->full_name(), " { ... }");
+          } else if (field->cpp_type() == FieldDescriptor::CPPTYPE_ENUM) {
+            kind = absl::StrCat(field->enum_type()->name(), " (", EnumValueNames(field->enum_type()), ")");
+          } else {
+            kind = field->type_name();
+          }
+          absl::StrAppend(&out, indent, field->name(), field->is_repeated() ? "[]" : "", ": ",
+                          kind, "\n");
+          if (field->cpp_type() == FieldDescriptor::CPPTYPE_MESSAGE) {
+            describe(field->message_type(), indent + "  ");
+          }
+        }
+      };
+  absl::StrAppend(&out, plugin, " { ... }: ", info->prototype->GetDescriptor()->full_name(), "\n");
+  describe(info->prototype->GetDescriptor(), "  ");
+  return out;
 }
 
 std::string Sha256Hex(std::string_view data) { return Sha256HexDigest(data); }

@@ -1,5 +1,18 @@
 // Loading, overriding and validating RecipeConfig text protos. Free of LibTorch.
 //
+// A recipe's text (schema 2) is RecipeConfig's shared fields plus one block holding the
+// plugin's own settings, named after the plugin and typed by the message it registered
+// (CIFARBENCH_REGISTER_SETTINGS, core/registry.h):
+//   name: "hlb_record"  plugin: "hlb"  train { batch_size: 1024 epochs: 12.1 }  eval { ... }
+//   hlb { model { widths: [64, 256, 512] ... } optimizer { ... } ... }
+// The loader parses the block as that message (every location kept), runs core's checks and
+// then the plugin's, and packs the block into RecipeConfig.settings (read it with
+// PluginSettings<T>, core/settings.h). A block is required when the plugin registered
+// settings; another plugin's block is an error. Overrides reach into it:
+// --set hlb.optimizer.non_bias.lr=0. Schema-1 texts (model, optimizer, schedule, augment, ema,
+// train.label_smoothing and train.loss_scale at the top level) no longer load: the error says
+// where the field went.
+//
 // Every error names where it comes from:
 //   path:line:column: message        (1-based line and column, for files and shipped recipes)
 //   --set 'field=value': message     (for command-line overrides)
@@ -20,17 +33,18 @@
 //     order.
 // Examples:
 //   recipes/hlb/x.textproto:19:3: train.batch_size must be > 0, got 0
-//   --set 'train.batch_sizee=3': no field 'batch_sizee' in cifarbench.v1.TrainConfig (fields: ...)
+//   --set 'train.batch_sizee=3': no field 'batch_sizee' in cifarbench.v1.TrainConfig (did you
+//       mean 'batch_size'?) (fields: ...)
 //   --set 'train.batch_size=0': train.batch_size must be > 0, got 0
 //
 // Override syntax (--set, repeatable, applied in order):
 //   train.batch_size=256                nested scalar field
-//   optimizer.param_groups[1].lr=0.01   element of a repeated message (index must exist)
-//   model.widths[0]=32                  element of a repeated scalar (index must exist)
-//   model.widths=16,64,128              a whole repeated scalar field, comma separated
-//                                       (model.widths= empties it)
+//   hlb.optimizer.non_bias.lr=0.01      a field of the plugin's block
+//   hlb.model.widths[0]=32              element of a repeated scalar (index must exist)
+//   hlb.model.widths=16,64,128          a whole repeated scalar field, comma separated
+//                                       (hlb.model.widths= empties it)
 //   precision=PRECISION_FP32            enum by value name (or its number, which must be defined)
-//   ema.enabled=false                   bool: true/false/1/0
+//   hlb.ema.enabled=false               bool: true/false/1/0
 // Blanks around the field path, and around non-string values, are ignored; a string value is
 // everything after the first '=' (it may contain '='; list elements cannot contain ',').
 // Integers are range-checked for their type; doubles must be finite. Message fields are not
@@ -43,6 +57,7 @@
 #include <vector>
 
 #include "absl/status/statusor.h"
+#include "core/validation.h"
 #include "proto/recipe.pb.h"
 
 namespace cifarbench {
@@ -63,17 +78,19 @@ absl::StatusOr<v1::RecipeConfig> LoadRecipeFile(const std::string& path,
 // "--set 'assignment': message"; on error the config is unchanged.
 absl::Status ApplyOverride(v1::RecipeConfig* config, std::string_view assignment);
 
-// Semantic checks on a parsed config; messages name the field path ("train.batch_size must be
-// > 0, got 0"). LoadRecipe* map them to locations.
-struct ValidationError {
-  std::string field_path;  // e.g. "optimizer.param_groups[1].lr"
-  std::string message;
-};
+// Semantic checks on a parsed config, core's and then the plugin's registered check of its
+// settings; messages name the field path ("train.batch_size must be > 0, got 0",
+// "hlb.optimizer.bias.lr must be >= 0, got -1"). LoadRecipe* map them to locations.
 std::vector<ValidationError> ValidateRecipe(const v1::RecipeConfig& config,
                                             const std::vector<std::string>& known_plugins);
 
-// The canonical text form (TextFormat), as printed by --print_config and embedded in reports.
+// The canonical text form (TextFormat), as printed by --print_config and embedded in reports:
+// the plugin's settings as its block, last.
 std::string RecipeToText(const v1::RecipeConfig& config);
+
+// The settings `plugin` registered, field by field with types and enum values, for
+// `bench --describe=PLUGIN`; "" when it registered none.
+std::string DescribeSettings(const std::string& plugin);
 
 // Lower-case hex sha256 of `data`.
 std::string Sha256Hex(std::string_view data);

@@ -30,7 +30,7 @@ DeviceData ToDevice(const CifarDataset& dataset, at::Device device) {
 }
 
 absl::StatusOr<TrainingData> PrepareTrainingData(const DeviceData& data,
-                                                 const v1::RecipeConfig& config,
+                                                 const v1::RecipeConfig& config, int64_t pad,
                                                  at::ScalarType dtype,
                                                  at::MemoryFormat memory_format) {
   TrainingData t;
@@ -41,7 +41,7 @@ absl::StatusOr<TrainingData> PrepareTrainingData(const DeviceData& data,
                                                    config.train().batch_size(), " exceeds the ",
                                                    t.n_train, " training images"));
   }
-  t.train_padded = ReflectPad(Normalize(data.train_images, dtype), config.augment().pad());
+  t.train_padded = ReflectPad(Normalize(data.train_images, dtype), pad);
   t.train_targets = OneHot(data.train_labels, 10, at::kFloat);
   t.test_images = Normalize(data.test_images, dtype).contiguous(memory_format);
   return t;

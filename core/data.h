@@ -26,9 +26,10 @@ struct TrainingData {
   at::Tensor test_images;    // (M, 3, 32, 32), dtype
   StepPlan plan;
 };
-// InvalidArgument when train.batch_size exceeds the training images.
+// The training images reflect-padded by `pad` (the plugin's augment.pad). InvalidArgument when
+// train.batch_size exceeds the training images.
 absl::StatusOr<TrainingData> PrepareTrainingData(const DeviceData& data,
-                                                 const v1::RecipeConfig& config,
+                                                 const v1::RecipeConfig& config, int64_t pad,
                                                  at::ScalarType dtype,
                                                  at::MemoryFormat memory_format);
 

@@ -1,4 +1,4 @@
-// Nesterov SGD with parameter groups (two update rules, see proto/recipe.proto's
+// Nesterov SGD with parameter groups (two update rules, see proto/blocks.proto's
 // OptimizerKind) and the hlb-CIFAR10 EMA / lookahead. Updates use LibTorch's foreach kernels.
 #ifndef CIFARBENCH_CORE_OPTIM_H_
 #define CIFARBENCH_CORE_OPTIM_H_
@@ -10,7 +10,7 @@
 #include <string>
 #include <vector>
 
-#include "proto/recipe.pb.h"
+#include "proto/blocks.pb.h"
 
 namespace cifarbench {
 

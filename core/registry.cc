@@ -47,9 +47,24 @@ absl::StatusOr<RecipeInfo> Registry::FindRecipe(const std::string& name) const {
                              " (--list describes them)");
 }
 
-bool Registry::HasPlugin(const std::string& name) const {
+bool Registry::AddSettings(SettingsInfo info) {
   std::lock_guard<std::mutex> lock(mu_);
-  return plugins_.count(name) > 0;
+  std::string name = info.plugin;
+  return settings_.emplace(std::move(name), std::move(info)).second;
+}
+
+absl::StatusOr<SettingsInfo> Registry::FindSettings(const std::string& plugin) const {
+  std::lock_guard<std::mutex> lock(mu_);
+  auto it = settings_.find(plugin);
+  if (it != settings_.end()) return it->second;
+  return absl::NotFoundError("plugin '" + plugin + "' registered no settings");
+}
+
+std::vector<SettingsInfo> Registry::Settings() const {
+  std::lock_guard<std::mutex> lock(mu_);
+  std::vector<SettingsInfo> out;
+  for (const auto& [_, info] : settings_) out.push_back(info);
+  return out;
 }
 
 std::vector<PluginInfo> Registry::Plugins() const {
@@ -79,6 +94,15 @@ PluginRegistrar::PluginRegistrar(const char* name, const char* description,
                                  PluginFactory factory) {
   if (!Registry::Get().AddPlugin({name, description, factory})) {
     std::fprintf(stderr, "cifarbench: plugin '%s' registered twice\n", name);
+    std::abort();
+  }
+}
+
+SettingsRegistrar::SettingsRegistrar(const char* plugin,
+                                     const google::protobuf::Message* prototype,
+                                     SettingsCheck check) {
+  if (!Registry::Get().AddSettings({plugin, prototype, check})) {
+    std::fprintf(stderr, "cifarbench: settings of plugin '%s' registered twice\n", plugin);
     std::abort();
   }
 }

@@ -19,8 +19,13 @@
 #include <vector>
 
 #include "absl/status/statusor.h"
+#include "core/validation.h"
+#include "google/protobuf/message.h"
 
 namespace cifarbench {
+namespace v1 {
+class RecipeConfig;  // proto/recipe.proto
+}  // namespace v1
 
 class Plugin;  // core/plugin.h
 using PluginFactory = std::unique_ptr<Plugin> (*)();
@@ -29,6 +34,17 @@ struct PluginInfo {
   std::string name;
   std::string description;
   PluginFactory factory = nullptr;
+};
+
+// A plugin's own settings: the message its recipes write as a block named after the plugin
+// (`hlb { ... }`), and the check the loader runs on it before any data is read.
+using SettingsCheck = void (*)(const v1::RecipeConfig& config,
+                               const google::protobuf::Message& settings, Validator& v);
+struct SettingsInfo {
+  std::string plugin;
+  // The settings message's default instance (its descriptor is the block's schema).
+  const google::protobuf::Message* prototype = nullptr;
+  SettingsCheck check = nullptr;
 };
 
 struct RecipeInfo {
@@ -46,26 +62,34 @@ class Registry {
   // Returns false (and keeps the first) when the name is taken.
   bool AddPlugin(PluginInfo info);
   bool AddRecipe(RecipeInfo info);
+  bool AddSettings(SettingsInfo info);
 
   // NotFound listing the registered names when absent.
   absl::StatusOr<PluginInfo> FindPlugin(const std::string& name) const;
   absl::StatusOr<RecipeInfo> FindRecipe(const std::string& name) const;
-  bool HasPlugin(const std::string& name) const;
+  // nullptr-free copy when `plugin` registered settings; NotFound otherwise.
+  absl::StatusOr<SettingsInfo> FindSettings(const std::string& plugin) const;
 
   std::vector<PluginInfo> Plugins() const;  // sorted by name
   std::vector<RecipeInfo> Recipes() const;  // sorted by name
   std::vector<std::string> PluginNames() const;
+  std::vector<SettingsInfo> Settings() const;  // sorted by plugin name
 
  private:
   Registry() = default;
   mutable std::mutex mu_;
   std::map<std::string, PluginInfo> plugins_;
   std::map<std::string, RecipeInfo> recipes_;
+  std::map<std::string, SettingsInfo> settings_;
 };
 
 namespace internal {
 struct PluginRegistrar {
   PluginRegistrar(const char* name, const char* description, PluginFactory factory);
+};
+struct SettingsRegistrar {
+  SettingsRegistrar(const char* plugin, const google::protobuf::Message* prototype,
+                    SettingsCheck check);
 };
 struct RecipeRegistrar {
   RecipeRegistrar(const char* name, const char* plugin, const char* path, const char* text);
@@ -82,6 +106,23 @@ struct RecipeRegistrar {
       })
 #define CB_PLUGIN_REGISTRAR_NAME_(line) CB_PLUGIN_REGISTRAR_NAME2_(line)
 #define CB_PLUGIN_REGISTRAR_NAME2_(line) cb_plugin_registrar_##line
+
+// Registers `Type` (a generated message class) as the settings of plugin `name`, checked by
+// `check`, a function
+//   void check(const cifarbench::v1::RecipeConfig& config, const Type& settings,
+//              cifarbench::Validator& v);
+// whose Validator takes paths relative to the block ("model.widths[0]"; errors read
+// "hlb.model.widths[0] must be > 0, got 0"). Put it in a LibTorch-free library (the config
+// tests and the fuzzer load recipes without the plugin's training code).
+#define CIFARBENCH_REGISTER_SETTINGS(name, Type, check)                                         \
+  static ::cifarbench::internal::SettingsRegistrar CB_SETTINGS_REGISTRAR_NAME_(__LINE__)(      \
+      name, &Type::default_instance(),                                                         \
+      [](const ::cifarbench::v1::RecipeConfig& config,                                         \
+         const ::google::protobuf::Message& settings, ::cifarbench::Validator& v) {            \
+        check(config, static_cast<const Type&>(settings), v);                                  \
+      })
+#define CB_SETTINGS_REGISTRAR_NAME_(line) CB_SETTINGS_REGISTRAR_NAME2_(line)
+#define CB_SETTINGS_REGISTRAR_NAME2_(line) cb_settings_registrar_##line
 
 // Registers a shipped recipe; used by the sources that tools/bazel/embed_recipe.sh and
 // cmake/CifarbenchRecipes.cmake generate.

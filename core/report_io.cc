@@ -116,10 +116,11 @@ absl::StatusOr<v1::BenchReport> ParseBenchReport(std::string_view json, const st
     return absl::InvalidArgumentError(
         absl::StrCat(path, ": not a cifarbench bench report: ", status.ToString()));
   }
-  if (report.schema_version() != kReportSchemaVersion) {
-    return absl::InvalidArgumentError(absl::StrCat(path, ": schema_version ",
-                                                   report.schema_version(), ", this build reads ",
-                                                   kReportSchemaVersion));
+  if (report.schema_version() < kOldestReadableReportSchemaVersion ||
+      report.schema_version() > kReportSchemaVersion) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        path, ": schema_version ", report.schema_version(), ", this build reads ",
+        kOldestReadableReportSchemaVersion, " to ", kReportSchemaVersion));
   }
   return report;
 }

@@ -17,7 +17,12 @@
 
 namespace cifarbench {
 
-inline constexpr int kReportSchemaVersion = 1;
+// 2: the recipe schema with plugin-owned settings (RecipeConfig's shared fields plus the plugin's
+// `<plugin> { ... }` block, core/config.h): reports of version 1 carry schema-1 config_text
+// (model, optimizer, ... at the top level), which no longer loads as a recipe. Their other
+// fields are unchanged, so readers (compare, merge) accept both.
+inline constexpr int kReportSchemaVersion = 2;
+inline constexpr int kOldestReadableReportSchemaVersion = 1;
 
 absl::StatusOr<std::string> ToJson(const google::protobuf::Message& message);
 

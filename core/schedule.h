@@ -5,7 +5,7 @@
 #include <cstdint>
 #include <vector>
 
-#include "proto/recipe.pb.h"
+#include "proto/blocks.pb.h"
 
 namespace cifarbench {
 

@@ -148,18 +148,18 @@ StepOutputs TrainStep::Run(const at::Tensor& x, const at::Tensor& y) {
 }
 
 absl::StatusOr<std::unique_ptr<TrainStep>> MakeTrainStep(
-    const v1::TrainConfig& train, at::Device device, torch::nn::Module& module,
+    const v1::TrainConfig& train, const v1::LossConfig& loss, at::Device device, torch::nn::Module& module,
     TrainStep::Forward forward, NesterovSgd& opt, const TrainingData& data, int64_t pad,
     int64_t batch, at::MemoryFormat memory_format, SpanTimer& timer, v1::RunReport* report) {
   absl::StatusOr<StepKind> kind = ResolveStepKind(train.step_mode(), device);
   if (!kind.ok()) return kind.status();
-  const double smoothing = train.label_smoothing();
+  const double smoothing = loss.label_smoothing();
   auto step = std::make_unique<TrainStep>(
       *kind, module, std::move(forward),
       [smoothing](const at::Tensor& logits, const at::Tensor& y) {
         return SmoothedCrossEntropySum(logits, y, smoothing);
       },
-      train.loss_scale(), opt);
+      loss.scale(), opt);
   report->set_step_mode(StepKindName(*kind));
   if (step->kind() != StepKind::kEager) {
     timer.Start();

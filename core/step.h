@@ -25,6 +25,7 @@
 #include "core/optim.h"
 #include "core/step_graph.h"
 #include "core/timer.h"
+#include "proto/blocks.pb.h"
 #include "proto/recipe.pb.h"
 #include "proto/report.pb.h"
 
@@ -87,13 +88,13 @@ class TrainStep {
 
 // What the shipped plugins do to set up their step: resolve train.step_mode on `device`, build
 // the step on `module` / `forward` with the label-smoothed summed cross-entropy
-// (train.label_smoothing) scaled by train.loss_scale, record report.step_mode and, in static
+// (loss.label_smoothing) scaled by loss.scale (the plugin's loss block), record report.step_mode and, in static
 // and graph modes, prepare it (graph: warm up and capture) on the first `batch` unaugmented
 // training images (the centre crop of data.train_padded, `pad` pixels each side; no random
 // draws, so the run's draws are unchanged) with `module` in training mode, timed with `timer`
 // as report.timings.capture_s. FailedPrecondition as ResolveStepKind.
 absl::StatusOr<std::unique_ptr<TrainStep>> MakeTrainStep(
-    const v1::TrainConfig& train, at::Device device, torch::nn::Module& module,
+    const v1::TrainConfig& train, const v1::LossConfig& loss, at::Device device, torch::nn::Module& module,
     TrainStep::Forward forward, NesterovSgd& opt, const TrainingData& data, int64_t pad,
     int64_t batch, at::MemoryFormat memory_format, SpanTimer& timer, v1::RunReport* report);
 

@@ -14,11 +14,11 @@
 namespace cifarbench {
 
 struct GridAxis {
-  std::string field;                // a --set path, e.g. optimizer.param_groups[1].lr
+  std::string field;                // a --set path, e.g. hlb.optimizer.non_bias.lr
   std::vector<std::string> values;  // as --set takes them
 };
 // "field=v1,v2,..." per flag. A value list with a ';' is split on ';' instead, for list
-// fields: model.widths=16,64,128;32,128,256. InvalidArgument naming the flag for a missing
+// fields: hlb.model.widths=16,64,128;32,128,256. InvalidArgument naming the flag for a missing
 // '=', an empty value, a repeated field or a data.* field (the data is loaded once).
 absl::StatusOr<std::vector<GridAxis>> ParseGrid(const std::vector<std::string>& flags);
 

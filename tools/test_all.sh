@@ -119,7 +119,7 @@ ci_bench_and_planted() {
   local planted_rc=0
   mkdir -p "$planted_dir"
   "${ci_bench[@]}" "--out=$planted_dir" --recipes=hlb_record_smoke --seeds=3 \
-    --set 'optimizer.param_groups[1].lr=0' >"$planted_dir.log" 2>&1 || planted_rc=$?
+    --set 'hlb.optimizer.non_bias.lr=0' >"$planted_dir.log" 2>&1 || planted_rc=$?
   tail -n 12 "$planted_dir.log"
   if [[ $planted_rc -ne 1 ]]; then
     echo "the planted regression did not fail the gate (exit $planted_rc, expected 1)" >&2

@@ -34,6 +34,7 @@
 #include "core/plugin.h"
 #include "core/recorder.h"
 #include "core/schedule.h"
+#include "core/settings.h"
 #include "core/step.h"
 #include "core/timer.h"
 #include "recipes/hlb/hlb_net.h"
@@ -44,16 +45,21 @@ namespace {
 class HlbPlugin : public Plugin {
  public:
   NetworkHandle BuildNetwork(const v1::RecipeConfig& config) override {
-    HlbNet net(config.model());
+    absl::StatusOr<HlbSettings> settings = PluginSettings<HlbSettings>(config);
+    TORCH_CHECK(settings.ok(), settings.status().ToString());
+    HlbNet net(settings->model());
     ApplyDiracInit(*net);
     return {net.ptr(), [net](const at::Tensor& x) mutable { return net->forward(x); }};
   }
 
   absl::Status Run(const v1::RecipeConfig& config, const RunContext& ctx,
                    v1::RunReport* report) override {
-    // ---- Hyperparameters ----
+    // ---- Hyperparameters (the recipe's hlb { ... } block: recipes/hlb/hlb.proto) ----
+    absl::StatusOr<HlbSettings> settings = PluginSettings<HlbSettings>(config);
+    if (!settings.ok()) return settings.status();
+    const HlbSettings& hlb = *settings;
     const v1::TrainConfig& train = config.train();
-    const v1::AugmentConfig& aug = config.augment();
+    const v1::AugmentConfig& aug = hlb.augment();
     const int64_t batch = train.batch_size();
     const at::Device device = ctx.device;
     const at::ScalarType dtype = ComputeDtype(config.precision(), device);
@@ -65,7 +71,7 @@ class HlbPlugin : public Plugin {
     // ---- Data ----
     // Normalised once; padded once (the reference pads at load and crops every epoch).
     const DeviceData& data = *ctx.data;
-    absl::StatusOr<TrainingData> prepared = PrepareTrainingData(data, config, dtype, memory_format);
+    absl::StatusOr<TrainingData> prepared = PrepareTrainingData(data, config, aug.pad(), dtype, memory_format);
     if (!prepared.ok()) return prepared.status();
     const int64_t n_train = prepared->n_train;
     const at::Tensor& train_padded = prepared->train_padded;
@@ -76,14 +82,14 @@ class HlbPlugin : public Plugin {
     // ---- Network and init (timed: init_s) ----
     SpanTimer timer(device);
     timer.Start();
-    HlbNet net(config.model());
-    HlbNet ema_net(config.model());
+    HlbNet net(hlb.model());
+    HlbNet ema_net(hlb.model());
     {
       at::NoGradGuard no_grad;
       // (N, 3, 32, 32) -> whitening filters (24, 3, 2, 2) from every 2x2 patch
       at::Tensor filters = WhiteningFilters(Normalize(data.train_images, at::kFloat),
-                                            config.model().whiten_kernel_size(),
-                                            config.model().whiten_eps());
+                                            hlb.model().whiten_kernel_size(),
+                                            hlb.model().whiten_eps());
       net->whiten->weight.copy_(filters.cpu());
       ApplyDiracInit(*net);
     }
@@ -91,31 +97,22 @@ class HlbPlugin : public Plugin {
     ToComputeLayout(*ema_net, device, dtype, channels_last);
     const double init_s = timer.Stop();
 
-    // ---- Optimiser ----
-    std::vector<SgdGroup> groups;
-    std::vector<double> peak_lr;
-    for (const v1::ParamGroup& pg : config.optimizer().param_groups()) {
-      SgdGroup g;
-      g.name = pg.name();
-      if (pg.name() == "bias") {
-        g.params = BiasParams(*net);
-      } else if (pg.name() == "non_bias") {
-        g.params = NonBiasParams(*net);
-      } else {
-        return absl::InvalidArgumentError(
-            "optimizer.param_groups: the hlb plugin knows groups 'bias' (BN biases) and "
-            "'non_bias' (all other trained weights), not '" + pg.name() + "'");
-      }
-      g.weight_decay = pg.weight_decay();
-      peak_lr.push_back(pg.lr());
-      groups.push_back(std::move(g));
-    }
-    NesterovSgd opt(config.optimizer().kind(), config.optimizer().momentum(), std::move(groups));
+    // ---- Optimiser: two groups, the BN biases and every other trained weight ----
+    const HlbOptimizer& optimizer = hlb.optimizer();
+    std::vector<SgdGroup> groups(2);
+    groups[0].name = "bias";
+    groups[0].params = BiasParams(*net);
+    groups[0].weight_decay = optimizer.bias().weight_decay();
+    groups[1].name = "non_bias";
+    groups[1].params = NonBiasParams(*net);
+    groups[1].weight_decay = optimizer.non_bias().weight_decay();
+    const std::vector<double> peak_lr = {optimizer.bias().lr(), optimizer.non_bias().lr()};
+    NesterovSgd opt(optimizer.kind(), optimizer.momentum(), std::move(groups));
     NetworkEma ema(*net, *ema_net, EmaCopiesBack);
 
     // ---- Training step (eager, static buffers, or a CUDA graph: core/step.h) ----
     absl::StatusOr<std::unique_ptr<TrainStep>> step = MakeTrainStep(
-        train, device, *net, [&net](const at::Tensor& x) { return net->forward(x); }, opt,
+        train, hlb.loss(), device, *net, [&net](const at::Tensor& x) { return net->forward(x); }, opt,
         *prepared, aug.pad(), batch, memory_format, timer, report);
     if (!step.ok()) return step.status();
 
@@ -151,18 +148,18 @@ class HlbPlugin : public Plugin {
         at::Tensor idx = order.narrow(0, s * batch, batch);
         at::Tensor x = images.index_select(0, idx);
         at::Tensor y = targets.index_select(0, idx);
-        const double mult = LrMultiplier(config.schedule(), plan, recorder.global_step());
+        const double mult = LrMultiplier(hlb.schedule(), plan, recorder.global_step());
         for (size_t g = 0; g < opt.groups().size(); ++g) opt.groups()[g].lr = peak_lr[g] * mult;
         StepOutputs out = (*step)->Run(x, y);
         const bool go_on = recorder.Step(s, steps, out.loss, out.logits, y);
         // hlb: counter advanced first; from epoch start_epoch on, every n-th step is an event;
         // the first event only snapshots the network.
         const int64_t step1 = recorder.global_step();
-        if (IsEmaEvent(config.ema(), epoch, step1)) {
+        if (IsEmaEvent(hlb.ema(), epoch, step1)) {
           if (!ema.initialized()) {
             ema.Snapshot();
           } else {
-            ema.Update(EmaDecay(config.ema(), step1, plan.total_steps));
+            ema.Update(EmaDecay(hlb.ema(), step1, plan.total_steps));
           }
         }
         if (!go_on) break;

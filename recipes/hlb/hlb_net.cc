@@ -32,7 +32,7 @@ at::Tensor ConvGroupImpl::forward(const at::Tensor& x) {
   return y;
 }
 
-HlbNetImpl::HlbNetImpl(const v1::ModelConfig& model) : output_scale(model.output_scale()) {
+HlbNetImpl::HlbNetImpl(const HlbModel& model) : output_scale(model.output_scale()) {
   const int64_t k = model.whiten_kernel_size();
   const int64_t whiten_depth = 3 * k * k;  // 12 filters for k = 2, doubled to 24 by cat(E, -E)
   whiten = register_module(
@@ -89,8 +89,8 @@ std::vector<at::Tensor> NonBiasParams(HlbNetImpl& net) {
   return out;
 }
 
-v1::ModelConfig RecordModelConfig(const std::vector<int>& widths) {
-  v1::ModelConfig m;
+HlbModel RecordModelConfig(const std::vector<int>& widths) {
+  HlbModel m;
   for (int w : widths) m.add_widths(w);
   m.set_whiten_kernel_size(2);
   m.set_whiten_eps(1e-2);

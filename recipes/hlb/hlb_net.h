@@ -19,7 +19,7 @@
 #include <string>
 #include <vector>
 
-#include "proto/recipe.pb.h"
+#include "recipes/hlb/hlb.pb.h"
 
 namespace cifarbench::hlb {
 
@@ -35,7 +35,7 @@ TORCH_MODULE(ConvGroup);
 
 class HlbNetImpl : public torch::nn::Module {
  public:
-  explicit HlbNetImpl(const v1::ModelConfig& model);
+  explicit HlbNetImpl(const HlbModel& model);
   // (N, 3, 32, 32) normalised -> (N, 10) logits
   at::Tensor forward(const at::Tensor& x);
 
@@ -61,7 +61,7 @@ std::vector<at::Tensor> NonBiasParams(HlbNetImpl& net);
 // recipes/hlb/hlb_record.textproto's model block (2x2 whitening with eps 1e-2, BatchNorm eps
 // 1e-12 and momentum 0.4, output scale 1/9) with the given widths: for the tests and
 // microbenchmarks that build a narrow hlb network (hlb_net_test checks it against the file).
-v1::ModelConfig RecordModelConfig(const std::vector<int>& widths = {64, 256, 512});
+HlbModel RecordModelConfig(const std::vector<int>& widths = {64, 256, 512});
 
 }  // namespace cifarbench::hlb
 

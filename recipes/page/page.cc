@@ -35,6 +35,7 @@
 #include "core/plugin.h"
 #include "core/recorder.h"
 #include "core/schedule.h"
+#include "core/settings.h"
 #include "core/step.h"
 #include "core/timer.h"
 #include "recipes/page/page_net.h"
@@ -42,36 +43,26 @@
 namespace cifarbench::page {
 namespace {
 
-// Settings this plugin does not implement are errors, not silently ignored.
-absl::Status CheckSupported(const v1::RecipeConfig& config) {
-  if (absl::Status s = CheckPageModel(config.model()); !s.ok()) return s;
-  if (config.ema().enabled() || config.eval().headline_network() == v1::EVAL_NETWORK_EMA) {
-    return absl::InvalidArgumentError(
-        "ema: the page plugin has no EMA (ema.enabled must be false and "
-        "eval.headline_network EVAL_NETWORK_LIVE)");
-  }
-  if (config.augment().cutmix_size() > 0) {
-    return absl::InvalidArgumentError("augment.cutmix_size: the page plugin has no cutmix");
-  }
-  return absl::OkStatus();
-}
-
 class PagePlugin : public Plugin {
  public:
   NetworkHandle BuildNetwork(const v1::RecipeConfig& config) override {
-    PageNet net(config.model());
+    absl::StatusOr<PageSettings> settings = PluginSettings<PageSettings>(config);
+    TORCH_CHECK(settings.ok(), settings.status().ToString());
+    PageNet net(settings->model());
     return {net.ptr(), [net](const at::Tensor& x) mutable { return net->forward(x); }};
   }
 
   absl::Status Run(const v1::RecipeConfig& config, const RunContext& ctx,
                    v1::RunReport* report) override {
-    if (absl::Status s = CheckSupported(config); !s.ok()) return s;
-
-    // ---- Hyperparameters ----
+    // ---- Hyperparameters (the recipe's page { ... } block: recipes/page/page.proto; what
+    // the plugin does not implement, EMA and cutmix, its settings check refused at load) ----
+    absl::StatusOr<PageSettings> settings = PluginSettings<PageSettings>(config);
+    if (!settings.ok()) return settings.status();
+    const PageSettings& page = *settings;
     // Learning rates are per summed loss: the group's lr is the peak (0.4 / 512) and the
     // schedule's knot values are multipliers of it (0, 1, 0).
     const v1::TrainConfig& train = config.train();
-    const v1::AugmentConfig& aug = config.augment();
+    const v1::AugmentConfig& aug = page.augment();
     const int64_t batch = train.batch_size();
     const at::Device device = ctx.device;
     const at::ScalarType dtype = ComputeDtype(config.precision(), device);
@@ -84,7 +75,7 @@ class PagePlugin : public Plugin {
     // Normalised and reflect-padded once (the reference does both at load); crops, flips and
     // cutout are drawn again every epoch.
     const DeviceData& data = *ctx.data;
-    absl::StatusOr<TrainingData> prepared = PrepareTrainingData(data, config, dtype, memory_format);
+    absl::StatusOr<TrainingData> prepared = PrepareTrainingData(data, config, aug.pad(), dtype, memory_format);
     if (!prepared.ok()) return prepared.status();
     const int64_t n_train = prepared->n_train;
     const at::Tensor& train_padded = prepared->train_padded;
@@ -95,19 +86,18 @@ class PagePlugin : public Plugin {
     // ---- Network (timed: init_s; default init only, nothing data-dependent) ----
     SpanTimer timer(device);
     timer.Start();
-    PageNet net(config.model());
+    PageNet net(page.model());
     ToComputeLayout(*net, device, dtype, channels_last);
     const double init_s = timer.Stop();
 
     // ---- Optimiser ----
-    absl::StatusOr<std::vector<SgdGroup>> groups = PageParamGroups(config.optimizer(), *net);
-    if (!groups.ok()) return groups.status();
-    const double peak_lr = config.optimizer().param_groups(0).lr();
-    NesterovSgd opt(config.optimizer().kind(), config.optimizer().momentum(), *std::move(groups));
+    const double peak_lr = page.optimizer().params().lr();
+    NesterovSgd opt(page.optimizer().kind(), page.optimizer().momentum(),
+                    PageParamGroups(page.optimizer(), *net));
 
     // ---- Training step (eager, static buffers, or a CUDA graph: core/step.h) ----
     absl::StatusOr<std::unique_ptr<TrainStep>> step = MakeTrainStep(
-        train, device, *net, [&net](const at::Tensor& x) { return net->forward(x); }, opt,
+        train, page.loss(), device, *net, [&net](const at::Tensor& x) { return net->forward(x); }, opt,
         *prepared, aug.pad(), batch, memory_format, timer, report);
     if (!step.ok()) return step.status();
 
@@ -135,7 +125,7 @@ class PagePlugin : public Plugin {
         at::Tensor x = images.index_select(0, idx);
         at::Tensor y = train_targets.index_select(0, idx);
         // advance_before_read: step 0 runs at the rate of step 1 (epoch 1/97).
-        opt.groups()[0].lr = peak_lr * LrMultiplier(config.schedule(), plan, recorder.global_step());
+        opt.groups()[0].lr = peak_lr * LrMultiplier(page.schedule(), plan, recorder.global_step());
         StepOutputs out = (*step)->Run(x, y);
         if (!recorder.Step(s, steps, out.loss, out.logits, y)) break;
       }

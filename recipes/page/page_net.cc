@@ -43,7 +43,7 @@ at::Tensor ResidualImpl::forward(const at::Tensor& x) {
   return x + res2->forward(res1->forward(x));
 }
 
-PageNetImpl::PageNetImpl(const v1::ModelConfig& model) : output_scale(model.output_scale()) {
+PageNetImpl::PageNetImpl(const PageModel& model) : output_scale(model.output_scale()) {
   TORCH_CHECK(model.widths_size() == 4, "the page network needs 4 model.widths (prep, layer1, "
               "layer2, layer3), got ", model.widths_size());
   const double eps = model.bn_eps();
@@ -70,26 +70,10 @@ at::Tensor PageNetImpl::forward(const at::Tensor& x) {
   return head->forward(y) * output_scale;                    // (N, 10)
 }
 
-absl::Status CheckPageModel(const v1::ModelConfig& model) {
-  if (model.widths_size() != 4) {
-    return absl::InvalidArgumentError(
-        absl::StrCat("model.widths: the page plugin needs 4 widths (prep, layer1, layer2, "
-                     "layer3; published 64, 128, 256, 512), got ",
-                     model.widths_size()));
-  }
-  return absl::OkStatus();
-}
-
-absl::StatusOr<std::vector<SgdGroup>> PageParamGroups(const v1::OptimizerConfig& optimizer,
-                                                     PageNetImpl& net) {
-  if (optimizer.param_groups_size() != 1 || optimizer.param_groups(0).name() != "all") {
-    return absl::InvalidArgumentError(
-        "optimizer.param_groups: the page plugin has one group, named 'all' (every "
-        "parameter, as cifar10-fast's trainable_params)");
-  }
+std::vector<SgdGroup> PageParamGroups(const PageOptimizer& optimizer, PageNetImpl& net) {
   SgdGroup g;
-  g.name = "all";
-  g.weight_decay = optimizer.param_groups(0).weight_decay();
+  g.name = "params";
+  g.weight_decay = optimizer.params().weight_decay();
   for (const at::Tensor& p : net.parameters()) {
     if (p.requires_grad()) g.params.push_back(p);
   }

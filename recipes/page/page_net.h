@@ -27,7 +27,8 @@
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "core/optim.h"
-#include "proto/recipe.pb.h"
+#include "proto/blocks.pb.h"
+#include "recipes/page/page.pb.h"
 
 namespace cifarbench::page {
 
@@ -56,8 +57,9 @@ TORCH_MODULE(Residual);
 
 class PageNetImpl : public torch::nn::Module {
  public:
-  // model.widths must have 4 entries (CheckPageModel); throws c10::Error otherwise.
-  explicit PageNetImpl(const v1::ModelConfig& model);
+  // model.widths must have 4 entries (the settings check refuses other recipes); throws
+  // c10::Error otherwise.
+  explicit PageNetImpl(const PageModel& model);
   // (N, 3, 32, 32) normalised -> (N, 10) logits
   at::Tensor forward(const at::Tensor& x);
 
@@ -68,15 +70,10 @@ class PageNetImpl : public torch::nn::Module {
 };
 TORCH_MODULE(PageNet);
 
-// InvalidArgument unless model.widths has the 4 stage widths.
-absl::Status CheckPageModel(const v1::ModelConfig& model);
-
-// The optimiser groups of the recipe: exactly one group, named "all", over every parameter
-// (BN weights and biases included, as the reference's trainable_params). Each SgdGroup gets
-// the group's weight decay and lr 0 (the schedule sets the rate before every step).
-// InvalidArgument for any other group layout.
-absl::StatusOr<std::vector<SgdGroup>> PageParamGroups(const v1::OptimizerConfig& optimizer,
-                                                     PageNetImpl& net);
+// The optimiser groups of the recipe: one group over every parameter (BN weights and biases
+// included, as the reference's trainable_params), with optimizer.params' weight decay and lr 0
+// (the schedule sets the rate before every step).
+std::vector<SgdGroup> PageParamGroups(const PageOptimizer& optimizer, PageNetImpl& net);
 
 // Moves the network to `device` with convolutions and the head in `dtype` and BatchNorm kept in
 // fp32 (the reference's half() skips BatchNorm), 4-D weights channels_last when asked.

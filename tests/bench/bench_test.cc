@@ -66,15 +66,25 @@ TEST(BenchBinaryTest, ListNamesEveryShippedRecipeAndPlugin) {
 TEST(BenchBinaryTest, PrintConfigAppliesOverrides) {
   Result r = RunBench(
       "--recipe=hlb_record --print_config --set train.batch_size=512 "
-      "--set optimizer.param_groups[1].lr=0.01 --set model.widths=16,64,128 "
+      "--set hlb.optimizer.non_bias.lr=0.01 --set hlb.model.widths=16,64,128 "
       "--set precision=PRECISION_FP32 --runs=3 --seed=7");
   ASSERT_EQ(r.exit_code, 0) << r.output;
   EXPECT_THAT(r.output, HasSubstr("batch_size: 512"));
   EXPECT_THAT(r.output, HasSubstr("lr: 0.01"));
-  EXPECT_THAT(r.output, HasSubstr("widths: 16\n  widths: 64\n  widths: 128"));
+  EXPECT_THAT(r.output, HasSubstr("\nhlb {\n  model {\n    widths: 16\n    widths: 64\n    widths: 128\n"));
   EXPECT_THAT(r.output, HasSubstr("precision: PRECISION_FP32"));
   EXPECT_THAT(r.output, HasSubstr("runs: 3"));
   EXPECT_THAT(r.output, HasSubstr("seed: 7"));
+}
+
+TEST(BenchBinaryTest, DescribeListsAPluginsSettings) {
+  Result r = RunBench("--describe=hlb");
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  EXPECT_THAT(r.output, HasSubstr("hlb { ... }: cifarbench.hlb.HlbSettings"));
+  EXPECT_THAT(r.output, HasSubstr("\n    bias: cifarbench.v1.SgdGroupConfig { ... }\n"));
+  Result none = RunBench("--describe=no_such_plugin");
+  EXPECT_EQ(none.exit_code, 2) << none.output;
+  EXPECT_THAT(none.output, HasSubstr("unknown plugin 'no_such_plugin'"));
 }
 
 TEST(BenchBinaryTest, BadInputExitsNonZeroWithAClearMessage) {
@@ -259,7 +269,7 @@ TEST(BenchBinaryTest, DivergedRunIsRecordedAndTheFlagStopsTheRest) {
       "--recipe=hlb_record_smoke --device=cpu --runs=2 --data_dir=", dir,
       " --set data.train_subset=512 --set data.test_subset=200 --set train.epochs=1",
       " --set eval.headline_network=EVAL_NETWORK_LIVE",
-      " --set optimizer.param_groups[0].lr=1e30 --set optimizer.param_groups[1].lr=1e30");
+      " --set hlb.optimizer.bias.lr=1e30 --set hlb.optimizer.non_bias.lr=1e30");
   const std::string all = TempPath("diverged_all.json");
   Result r = RunBench(common + " --out=" + all);
   EXPECT_EQ(r.exit_code, 0) << r.output;  // DIVERGED is a result, not a failure
@@ -289,7 +299,7 @@ TEST(BenchBinaryTest, SameConfigAndSeedGiveTheSameReportOnCpu) {
     Result r = RunBench(absl::StrCat(
         "--recipe=hlb_record_smoke --device=cpu --threads=2 --seed=7 --data_dir=", dir,
         " --out=", out, " --set data.train_subset=1024 --set data.test_subset=500",
-        " --set train.epochs=2.5 --set ema.start_epoch=1"));
+        " --set train.epochs=2.5 --set hlb.ema.start_epoch=1"));
     ASSERT_EQ(r.exit_code, 0) << r.output;
     auto report = ReadBenchReport(out);
     ASSERT_TRUE(report.ok()) << report.status();

@@ -29,17 +29,21 @@ std::map<std::string, std::string> Expected() {
 
 TEST(BadConfigCorpusTest, EveryFileFailsWithItsMessageAndLocation) {
   const std::map<std::string, std::string> expected = Expected();
-  ASSERT_GE(expected.size(), 20u) << "the corpus must hold at least 20 bad configs";
+  EXPECT_GE(expected.size(), 20u) << "the corpus must hold at least 20 bad configs";
   int files = 0;
   for (const auto& entry : std::filesystem::directory_iterator(kDir)) {
     if (entry.path().extension() != ".textproto") continue;
     ++files;
     const std::string name = entry.path().filename().string();
     const std::string path = std::string(kDir) + "/" + name;
-    auto it = expected.find(name);
-    ASSERT_NE(it, expected.end()) << name << " has no line in EXPECTED";
     absl::StatusOr<v1::RecipeConfig> config = LoadRecipeFile(path, {}, {"hlb", "page"});
     ASSERT_FALSE(config.ok()) << name << " loaded without an error";
+    auto it = expected.find(name);
+    if (it == expected.end()) {
+      ADD_FAILURE() << name << " has no line in EXPECTED; it fails with: "
+                    << absl::StrReplaceAll(config.status().message(), {{path, "{file}"}});
+      continue;
+    }
     EXPECT_EQ(std::string(config.status().message()),
               absl::StrReplaceAll(it->second, {{"{file}", path}}))
         << name;

@@ -9,7 +9,9 @@
 
 #include "absl/status/status.h"
 #include "absl/strings/str_replace.h"
+#include "core/settings.h"
 #include "core/sha256.h"
+#include "recipes/hlb/hlb.pb.h"
 #include "google/protobuf/util/message_differencer.h"
 #include "gtest/gtest.h"
 
@@ -21,42 +23,9 @@ constexpr char kGoodRecipe[] = R"recipe(name: "hlb_test"
 plugin: "hlb"
 description: "a valid recipe for the tests"
 data { train_subset: 0 test_subset: 0 }
-model {
-  widths: 64
-  widths: 256
-  widths: 512
-  whiten_kernel_size: 2
-  bn_momentum: 0.4
-}
-optimizer {
-  kind: SGD_NESTEROV
-  momentum: 0.85
-  param_groups { name: "non_bias" lr: 2.0 weight_decay: 0.0005 }
-  param_groups { name: "bias" lr: 64.0 weight_decay: 0.0001 }
-}
 train {
   batch_size: 1024
   epochs: 10
-  label_smoothing: 0.2
-  loss_scale: 0.5
-}
-schedule {
-  kind: ONE_CYCLE_LINEAR
-  pct_start: 0.25
-  div_factor: 10
-  final_lr_ratio: 0.07
-}
-augment {
-  pad: 2
-  flip_probability: 0.5
-  cutmix_size: 0
-}
-ema {
-  enabled: true
-  start_epoch: 3
-  every_n_steps: 5
-  decay_base: 0.95
-  decay_pow: 3
 }
 eval {
   headline_network: EVAL_NETWORK_EMA
@@ -67,10 +36,47 @@ precision: PRECISION_AUTO
 seed: 1
 runs: 1
 target_accuracy: 0.94
+hlb {
+  model {
+    widths: 64
+    widths: 256
+    widths: 512
+    whiten_kernel_size: 2
+    bn_momentum: 0.4
+  }
+  optimizer {
+    kind: SGD_NESTEROV
+    momentum: 0.85
+    non_bias { lr: 2.0 weight_decay: 0.0005 }
+    bias { lr: 64.0 weight_decay: 0.0001 }
+  }
+  loss {
+    label_smoothing: 0.2
+    scale: 0.5
+  }
+  schedule {
+    kind: ONE_CYCLE_LINEAR
+    pct_start: 0.25
+    div_factor: 10
+    final_lr_ratio: 0.07
+  }
+  augment {
+    pad: 2
+    flip_probability: 0.5
+    cutmix_size: 0
+  }
+  ema {
+    enabled: true
+    start_epoch: 3
+    every_n_steps: 5
+    decay_base: 0.95
+    decay_pow: 3
+  }
+}
 )recipe";
-// Lines: 1 name, 2 plugin, 5 model {, 6-8 widths, 12 optimizer {, 13 kind,
-// 15-16 param_groups, 18 train {, 19 batch_size, 24 schedule {, 25 kind, 26 pct_start,
-// 32 flip_probability, 35 ema {, 38 every_n_steps, 47 precision, 48 seed.
+// Lines: 1 name, 2 plugin, 5 train {, 6 batch_size, 7 epochs, 14 precision, 15 seed, 16 runs,
+// 18 hlb {, 19 model {, 20-22 widths, 26 optimizer {, 27 kind, 29 non_bias, 30 bias,
+// 36 schedule {, 37 kind, 38 pct_start, 39 div_factor, 44 flip_probability, 50 every_n_steps.
 
 constexpr char kPath[] = "recipes/test/good.textproto";
 
@@ -121,8 +127,7 @@ TEST(ConfigTest, GoodRecipeLoads) {
   const v1::RecipeConfig config = LoadOk(kGoodRecipe);
   EXPECT_EQ(config.name(), "hlb_test");
   EXPECT_EQ(config.train().batch_size(), 1024);
-  ASSERT_EQ(config.optimizer().param_groups_size(), 2);
-  EXPECT_DOUBLE_EQ(config.optimizer().param_groups(1).lr(), 64.0);
+  EXPECT_TRUE(config.has_settings());
   EXPECT_EQ(config.precision(), v1::PRECISION_AUTO);
   EXPECT_TRUE(ValidateRecipe(config, {"hlb"}).empty());
 }
@@ -131,7 +136,7 @@ TEST(ConfigTest, GoodRecipeLoads) {
 
 TEST(ConfigParseTest, SyntaxError) {
   EXPECT_EQ(LoadError(With("batch_size: 1024", "batch_size 1024")),
-            "recipes/test/good.textproto:19:14: Expected \":\", found \"1024\".");
+            "recipes/test/good.textproto:6:14: Expected \":\", found \"1024\".");
 }
 
 TEST(ConfigParseTest, UnclosedMessage) {
@@ -141,24 +146,24 @@ TEST(ConfigParseTest, UnclosedMessage) {
 
 TEST(ConfigParseTest, UnknownField) {
   EXPECT_EQ(LoadError(With("seed: 1", "sead: 1")),
-            "recipes/test/good.textproto:48:1: Message type \"cifarbench.v1.RecipeConfig\" has "
-            "no field named \"sead\".");
+            "recipes/test/good.textproto:15:1: Message type \"cifarbench.v1.RecipeConfig\" has "
+            "no field named \"sead\". Did you mean \"seed\"?");
 }
 
 TEST(ConfigParseTest, UnknownNestedField) {
   EXPECT_EQ(LoadError(With("batch_size: 1024", "batch_sizee: 1024")),
-            "recipes/test/good.textproto:19:3: Message type \"cifarbench.v1.TrainConfig\" has "
-            "no field named \"batch_sizee\".");
+            "recipes/test/good.textproto:6:3: Message type \"cifarbench.v1.TrainConfig\" has "
+            "no field named \"batch_sizee\". Did you mean \"batch_size\"?");
 }
 
 TEST(ConfigParseTest, WrongType) {
   EXPECT_EQ(LoadError(With("batch_size: 1024", "batch_size: \"big\"")),
-            "recipes/test/good.textproto:19:15: Expected integer, got: \"big\"");
+            "recipes/test/good.textproto:6:15: Expected integer, got: \"big\"");
 }
 
 TEST(ConfigParseTest, UnknownEnumValue) {
   EXPECT_EQ(LoadError(With("precision: PRECISION_AUTO", "precision: PRECISION_FP64")),
-            "recipes/test/good.textproto:47:12: Unknown enumeration value of \"PRECISION_FP64\" "
+            "recipes/test/good.textproto:14:12: Unknown enumeration value of \"PRECISION_FP64\" "
             "for field \"precision\".");
 }
 
@@ -166,26 +171,26 @@ TEST(ConfigParseTest, ErrorAfterTokenPointsAtTheToken) {
   // The parser notices these only at the following token (here: past a comment, on the next
   // line); the error still names the offending token's position.
   EXPECT_EQ(LoadError(With("precision: PRECISION_AUTO", "precision: PRECISION_FP64  # wide")),
-            "recipes/test/good.textproto:47:12: Unknown enumeration value of \"PRECISION_FP64\" "
+            "recipes/test/good.textproto:14:12: Unknown enumeration value of \"PRECISION_FP64\" "
             "for field \"precision\".");
 }
 
 TEST(ConfigParseTest, TabsAdvanceColumnsToMultiplesOfEight) {
   EXPECT_EQ(LoadError(With("  batch_size: 1024", "\tbatch_sizee: 1024")),
-            "recipes/test/good.textproto:19:9: Message type \"cifarbench.v1.TrainConfig\" has "
-            "no field named \"batch_sizee\".");
+            "recipes/test/good.textproto:6:9: Message type \"cifarbench.v1.TrainConfig\" has "
+            "no field named \"batch_sizee\". Did you mean \"batch_size\"?");
   EXPECT_EQ(LoadError(With("  batch_size: 1024", "\tbatch_size: 0")),
-            "recipes/test/good.textproto:19:9: train.batch_size must be > 0, got 0");
+            "recipes/test/good.textproto:6:9: train.batch_size must be > 0, got 0");
 }
 
 TEST(ConfigParseTest, IntOutOfRange) {
   EXPECT_EQ(LoadError(With("batch_size: 1024", "batch_size: 4294967296")),
-            "recipes/test/good.textproto:19:15: Integer out of range (4294967296)");
+            "recipes/test/good.textproto:6:15: Integer out of range (4294967296)");
 }
 
 TEST(ConfigParseTest, RepeatedSingularField) {
   EXPECT_EQ(LoadError(With("seed: 1", "seed: 1 seed: 2")),
-            "recipes/test/good.textproto:48:9: Non-repeated field \"seed\" is specified "
+            "recipes/test/good.textproto:15:9: Non-repeated field \"seed\" is specified "
             "multiple times.");
 }
 
@@ -193,18 +198,17 @@ TEST(ConfigParseTest, RepeatedSingularField) {
 
 TEST(ConfigValidateTest, BatchSizeZero) {
   EXPECT_EQ(LoadError(With("batch_size: 1024", "batch_size: 0")),
-            "recipes/test/good.textproto:19:3: train.batch_size must be > 0, got 0");
+            "recipes/test/good.textproto:6:3: train.batch_size must be > 0, got 0");
 }
 
-TEST(ConfigValidateTest, NegativeLrInSecondParamGroup) {
+TEST(ConfigValidateTest, NegativeLrInThePluginsBlock) {
   EXPECT_EQ(LoadError(With("lr: 64.0", "lr: -1")),
-            "recipes/test/good.textproto:16:31: optimizer.param_groups[1].lr must be >= 0, "
-            "got -1");
+            "recipes/test/good.textproto:30:12: hlb.optimizer.bias.lr must be >= 0, got -1");
 }
 
 TEST(ConfigValidateTest, FlipProbabilityAboveOne) {
   EXPECT_EQ(LoadError(With("flip_probability: 0.5", "flip_probability: 1.5")),
-            "recipes/test/good.textproto:32:3: augment.flip_probability must be in [0, 1], "
+            "recipes/test/good.textproto:44:5: hlb.augment.flip_probability must be in [0, 1], "
             "got 1.5");
 }
 
@@ -216,21 +220,21 @@ TEST(ConfigValidateTest, UnsetEnumPointsAtLineOneAndSaysMissing) {
 }
 
 TEST(ConfigValidateTest, UnsetNestedEnumPointsAtEnclosingMessage) {
-  EXPECT_EQ(LoadError(With("  kind: SGD_NESTEROV\n", "")),
-            "recipes/test/good.textproto:12:1: optimizer.kind must be set (one of: "
-            "SGD_NESTEROV, PAGE_NESTEROV), got OPTIMIZER_KIND_UNSPECIFIED (optimizer.kind is "
-            "missing)");
+  EXPECT_EQ(LoadError(With("    kind: SGD_NESTEROV\n", "")),
+            "recipes/test/good.textproto:26:3: hlb.optimizer.kind must be set (one of: "
+            "SGD_NESTEROV, PAGE_NESTEROV), got OPTIMIZER_KIND_UNSPECIFIED (hlb.optimizer.kind "
+            "is missing)");
 }
 
 TEST(ConfigValidateTest, ExplicitUnspecifiedEnumPointsAtTheField) {
   EXPECT_EQ(LoadError(With("kind: ONE_CYCLE_LINEAR", "kind: SCHEDULE_KIND_UNSPECIFIED")),
-            "recipes/test/good.textproto:25:3: schedule.kind must be set (one of: "
+            "recipes/test/good.textproto:37:5: hlb.schedule.kind must be set (one of: "
             "ONE_CYCLE_LINEAR, PIECEWISE_LINEAR), got SCHEDULE_KIND_UNSPECIFIED");
 }
 
 TEST(ConfigValidateTest, UnknownEnumNumber) {
   EXPECT_EQ(LoadError(With("precision: PRECISION_AUTO", "precision: 9")),
-            "recipes/test/good.textproto:47:1: precision has no value numbered 9 in "
+            "recipes/test/good.textproto:14:1: precision has no value numbered 9 in "
             "cifarbench.v1.Precision (values: PRECISION_UNSPECIFIED, PRECISION_AUTO, "
             "PRECISION_FP32, PRECISION_FP16, PRECISION_BF16)");
 }
@@ -242,7 +246,83 @@ TEST(ConfigValidateTest, UnknownPluginListsKnownOnes) {
 }
 
 TEST(ConfigValidateTest, PluginCheckSkippedWithoutKnownPlugins) {
-  EXPECT_TRUE(Load(With("plugin: \"hlb\"", "plugin: \"anything\"")).ok());
+  // A plugin that registered no settings has no block; without the list of known plugins any
+  // name loads.
+  const std::string shared = std::string(kGoodRecipe).substr(0, std::string(kGoodRecipe).find("hlb {"));
+  EXPECT_TRUE(Load(absl::StrReplaceAll(shared, {{"plugin: \"hlb\"", "plugin: \"anything\""}})).ok());
+}
+
+// --- The plugin's block ------------------------------------------------------------------------
+
+// Test settings of the registered plugins come from //recipes:all_settings (hlb, page).
+TEST(ConfigBlockTest, BlockIsPackedIntoSettings) {
+  const v1::RecipeConfig config = LoadOk(kGoodRecipe);
+  absl::StatusOr<hlb::HlbSettings> settings = PluginSettings<hlb::HlbSettings>(config);
+  ASSERT_TRUE(settings.ok()) << settings.status();
+  EXPECT_DOUBLE_EQ(settings->optimizer().bias().lr(), 64.0);
+  EXPECT_DOUBLE_EQ(settings->loss().scale(), 0.5);
+  EXPECT_EQ(settings->model().widths_size(), 3);
+  // The wrong type is refused, not misread.
+  EXPECT_FALSE(PluginSettings<v1::DataConfig>(config).ok());
+}
+
+TEST(ConfigBlockTest, MissingBlock) {
+  const std::string shared = std::string(kGoodRecipe).substr(0, std::string(kGoodRecipe).find("hlb {"));
+  EXPECT_EQ(LoadError(shared),
+            "recipes/test/good.textproto:1:1: the hlb plugin's settings go in a block "
+            "'hlb { ... }' (bench --describe=hlb lists them) (hlb is missing)");
+}
+
+TEST(ConfigBlockTest, AnotherPluginsBlock) {
+  EXPECT_EQ(LoadError(std::string(kGoodRecipe) + "page {\n}\n"),
+            "recipes/test/good.textproto:55:1: 'page { ... }' holds the settings of the page "
+            "plugin, but this recipe's plugin is 'hlb' (its block is 'hlb { ... }')");
+}
+
+TEST(ConfigBlockTest, UnknownFieldInTheBlockNamesTheNearest) {
+  EXPECT_EQ(LoadError(With("momentum: 0.85", "momentun: 0.85")),
+            "recipes/test/good.textproto:28:5: Message type \"cifarbench.hlb.HlbOptimizer\" has "
+            "no field named \"momentun\". Did you mean \"momentum\"?");
+}
+
+TEST(ConfigBlockTest, SchemaOneFieldSaysWhereItWent) {
+  EXPECT_EQ(LoadError(With("seed: 1\n", "seed: 1\nema { enabled: true }\n")),
+            "recipes/test/good.textproto:16:1: Message type \"cifarbench.v1.RecipeConfig\" has "
+            "no field named \"ema\". (a schema-1 field: since schema 2 it is in the plugin's "
+            "block, e.g. hlb { ema { ... } }; bench --describe=PLUGIN lists a plugin's settings)");
+  EXPECT_EQ(LoadError(With("  epochs: 10\n", "  epochs: 10\n  loss_scale: 2\n")),
+            "recipes/test/good.textproto:8:3: Message type \"cifarbench.v1.TrainConfig\" has "
+            "no field named \"loss_scale\". (a schema-1 field: since schema 2 it is in the "
+            "plugin's block, e.g. hlb { loss { ... } }; bench --describe=PLUGIN lists a "
+            "plugin's settings)");
+}
+
+TEST(ConfigBlockTest, SettingsIsNotWritableInText) {
+  EXPECT_EQ(LoadError(With("seed: 1\n", "seed: 1\nsettings { }\n")),
+            "recipes/test/good.textproto:16:1: Message type \"cifarbench.v1.RecipeConfig\" has "
+            "no field named \"settings\".");
+}
+
+TEST(ConfigBlockTest, PluginCheckRunsAtLoad) {
+  // hlb: an EMA headline needs the EMA.
+  EXPECT_EQ(LoadError(With("enabled: true", "enabled: false")),
+            "recipes/test/good.textproto:48:5: hlb.ema.enabled must be true when "
+            "eval.headline_network is EVAL_NETWORK_EMA");
+}
+
+TEST(ConfigBlockTest, DescribeListsTheSettings) {
+  const std::string described = DescribeSettings("hlb");
+  EXPECT_NE(described.find("hlb { ... }: cifarbench.hlb.HlbSettings\n"), std::string::npos)
+      << described;
+  EXPECT_NE(described.find("\n    non_bias: cifarbench.v1.SgdGroupConfig { ... }\n"),
+            std::string::npos)
+      << described;
+  EXPECT_NE(described.find("\n      lr: double\n"), std::string::npos) << described;
+  EXPECT_NE(described.find("kind: ScheduleKind (SCHEDULE_KIND_UNSPECIFIED, ONE_CYCLE_LINEAR, "
+                           "PIECEWISE_LINEAR)"),
+            std::string::npos)
+      << described;
+  EXPECT_EQ(DescribeSettings("no_such_plugin"), "");
 }
 
 TEST(ConfigValidateTest, EmptyPluginAndNameAreMissing) {
@@ -254,72 +334,79 @@ TEST(ConfigValidateTest, EmptyPluginAndNameAreMissing) {
 TEST(ConfigValidateTest, AllErrorsOnePerLineInCheckOrder) {
   std::string text = With("batch_size: 1024", "batch_size: -2");
   text = absl::StrReplaceAll(text, {{"widths: 256", "widths: 0"}, {"runs: 1", "runs: 0"}});
+  // Core's checks first, then the plugin's.
   EXPECT_EQ(LoadError(text),
-            "recipes/test/good.textproto:7:3: model.widths[1] must be > 0, got 0\n"
-            "recipes/test/good.textproto:19:3: train.batch_size must be > 0, got -2\n"
-            "recipes/test/good.textproto:49:1: runs must be >= 1, got 0");
+            "recipes/test/good.textproto:6:3: train.batch_size must be > 0, got -2\n"
+            "recipes/test/good.textproto:16:1: runs must be >= 1, got 0\n"
+            "recipes/test/good.textproto:21:5: hlb.model.widths[1] must be > 0, got 0");
 }
 
 TEST(ConfigValidateTest, ListSyntaxElementPointsAtTheList) {
   const std::string text = absl::StrReplaceAll(
-      kGoodRecipe, {{"  widths: 64\n  widths: 256\n  widths: 512\n", "  widths: [64, 0, 512]\n"}});
-  EXPECT_EQ(LoadError(text), "recipes/test/good.textproto:6:3: model.widths[1] must be > 0, got 0");
+      kGoodRecipe,
+      {{"    widths: 64\n    widths: 256\n    widths: 512\n", "    widths: [64, 0, 512]\n"}});
+  EXPECT_EQ(LoadError(text),
+            "recipes/test/good.textproto:20:5: hlb.model.widths[1] must be > 0, got 0");
 }
 
 TEST(ConfigValidateTest, EmptyWidths) {
   EXPECT_EQ(LoadError(absl::StrReplaceAll(kGoodRecipe,
-                                          {{"  widths: 64\n  widths: 256\n  widths: 512\n", ""}})),
-            "recipes/test/good.textproto:5:1: model.widths must not be empty (model.widths is "
-            "missing)");
+                                          {{"    widths: 64\n    widths: 256\n    widths: 512\n", ""}})),
+            "recipes/test/good.textproto:19:3: hlb.model.widths must not be empty "
+            "(hlb.model.widths is missing)");
 }
 
 TEST(ConfigValidateTest, EmaEveryNStepsOnlyWhenEnabled) {
   EXPECT_EQ(LoadError(With("every_n_steps: 5", "every_n_steps: 0")),
-            "recipes/test/good.textproto:38:3: ema.every_n_steps must be > 0, got 0");
+            "recipes/test/good.textproto:50:5: hlb.ema.every_n_steps must be > 0, got 0");
   LoadOk(absl::StrReplaceAll(kGoodRecipe, {{"every_n_steps: 5", "every_n_steps: 0"},
-                                           {"enabled: true", "enabled: false"}}));
+                                           {"enabled: true", "enabled: false"},
+                                           {"EVAL_NETWORK_EMA", "EVAL_NETWORK_LIVE"}}));
 }
 
 TEST(ConfigValidateTest, OneCyclePctStart) {
   EXPECT_EQ(LoadError(With("pct_start: 0.25", "pct_start: 1")),
-            "recipes/test/good.textproto:26:3: schedule.pct_start must be in (0, 1) for "
+            "recipes/test/good.textproto:38:5: hlb.schedule.pct_start must be in (0, 1) for "
             "ONE_CYCLE_LINEAR, got 1");
   EXPECT_EQ(LoadError(With("div_factor: 10", "div_factor: 0")),
-            "recipes/test/good.textproto:27:3: schedule.div_factor must be > 0, got 0");
+            "recipes/test/good.textproto:39:5: hlb.schedule.div_factor must be > 0, got 0");
 }
 
 TEST(ConfigValidateTest, PiecewiseKnots) {
-  // knot_epochs on line 26; knot_values (when given) on line 27.
-  const std::string piecewise = With("  kind: ONE_CYCLE_LINEAR\n  pct_start: 0.25\n",
-                                     "  kind: PIECEWISE_LINEAR\n  knot_epochs: [0, 2, 10]\n");
+  // knot_epochs on line 38; knot_values (when given) on line 39.
+  const std::string piecewise = With("    kind: ONE_CYCLE_LINEAR\n    pct_start: 0.25\n",
+                                     "    kind: PIECEWISE_LINEAR\n    knot_epochs: [0, 2, 10]\n");
   EXPECT_EQ(LoadError(piecewise),
-            "recipes/test/good.textproto:24:1: schedule.knot_values must have as many entries "
-            "as schedule.knot_epochs (3), got 0 (schedule.knot_values is missing)");
+            "recipes/test/good.textproto:36:3: hlb.schedule.knot_values must have as many "
+            "entries as hlb.schedule.knot_epochs (3), got 0 (hlb.schedule.knot_values is "
+            "missing)");
   auto with_values = [&](const std::string& epochs, const std::string& values) {
     return absl::StrReplaceAll(
         piecewise, {{"[0, 2, 10]", epochs}, {"div_factor: 10", "knot_values: " + values}});
   };
   LoadOk(with_values("[0, 2, 10]", "[0, 1, 0]"));
   EXPECT_EQ(LoadError(with_values("[0, 2, 10]", "[0, 1]")),
-            "recipes/test/good.textproto:27:3: schedule.knot_values must have as many entries "
-            "as schedule.knot_epochs (3), got 2");
+            "recipes/test/good.textproto:39:5: hlb.schedule.knot_values must have as many "
+            "entries as hlb.schedule.knot_epochs (3), got 2");
   EXPECT_EQ(LoadError(with_values("[0, 3, 2]", "[0, 1, 0]")),
-            "recipes/test/good.textproto:26:3: schedule.knot_epochs must be non-decreasing, "
+            "recipes/test/good.textproto:38:5: hlb.schedule.knot_epochs must be non-decreasing, "
             "got knot_epochs[2] = 2 after knot_epochs[1] = 3");
   EXPECT_EQ(LoadError(with_values("[0]", "[1]")),
-            "recipes/test/good.textproto:26:3: schedule.knot_epochs needs at least 2 knots for "
+            "recipes/test/good.textproto:38:5: hlb.schedule.knot_epochs needs at least 2 knots for "
             "PIECEWISE_LINEAR, got 1");
 }
 
 TEST(ConfigValidateTest, NonFiniteDouble) {
   EXPECT_EQ(LoadError(With("epochs: 10", "epochs: inf")),
-            "recipes/test/good.textproto:20:3: train.epochs must be finite, got inf");
+            "recipes/test/good.textproto:7:3: train.epochs must be finite, got inf");
 }
 
 TEST(ConfigValidateTest, ValidateRecipeReportsFieldPaths) {
   v1::RecipeConfig config = LoadOk(kGoodRecipe);
-  config.mutable_optimizer()->set_momentum(1.0);
-  config.mutable_augment()->set_cutout_size(33);
+  hlb::HlbSettings settings = *PluginSettings<hlb::HlbSettings>(config);
+  settings.mutable_optimizer()->set_momentum(1.0);
+  settings.mutable_augment()->set_cutout_size(33);
+  SetPluginSettings(&config, settings);
   config.mutable_data()->set_test_subset(-1);
   config.mutable_eval()->set_batch_size(0);
   config.set_target_accuracy(-0.1);
@@ -329,14 +416,14 @@ TEST(ConfigValidateTest, ValidateRecipeReportsFieldPaths) {
     paths.push_back(error.field_path);
     messages.push_back(error.message);
   }
-  EXPECT_EQ(paths, (std::vector<std::string>{"data.test_subset", "optimizer.momentum",
-                                             "augment.cutout_size", "eval.batch_size",
-                                             "target_accuracy"}));
+  EXPECT_EQ(paths, (std::vector<std::string>{"data.test_subset", "eval.batch_size",
+                                             "target_accuracy", "hlb.optimizer.momentum",
+                                             "hlb.augment.cutout_size"}));
   EXPECT_EQ(messages, (std::vector<std::string>{"data.test_subset must be >= 0, got -1",
-                                                "optimizer.momentum must be in [0, 1), got 1",
-                                                "augment.cutout_size must be <= 32, got 33",
                                                 "eval.batch_size must be > 0, got 0",
-                                                "target_accuracy must be in [0, 1], got -0.1"}));
+                                                "target_accuracy must be in [0, 1], got -0.1",
+                                                "hlb.optimizer.momentum must be in [0, 1), got 1",
+                                                "hlb.augment.cutout_size must be <= 32, got 33"}));
 }
 
 // --- Overrides ---------------------------------------------------------------------------------
@@ -352,37 +439,47 @@ TEST(ConfigOverrideTest, AppliedInOrder) {
       512);
 }
 
-TEST(ConfigOverrideTest, RepeatedMessageElement) {
-  const v1::RecipeConfig config = LoadOk(kGoodRecipe, {"optimizer.param_groups[1].lr=0.01"});
-  EXPECT_DOUBLE_EQ(config.optimizer().param_groups(1).lr(), 0.01);
-  EXPECT_DOUBLE_EQ(config.optimizer().param_groups(0).lr(), 2.0);
+hlb::HlbSettings Hlb(const v1::RecipeConfig& config) {
+  absl::StatusOr<hlb::HlbSettings> settings = PluginSettings<hlb::HlbSettings>(config);
+  EXPECT_TRUE(settings.ok()) << settings.status();
+  return settings.ok() ? *settings : hlb::HlbSettings();
+}
+
+std::vector<int> Widths(const v1::RecipeConfig& config) {
+  const hlb::HlbSettings settings = Hlb(config);
+  return std::vector<int>(settings.model().widths().begin(), settings.model().widths().end());
+}
+
+TEST(ConfigOverrideTest, FieldOfThePluginsBlock) {
+  const v1::RecipeConfig config = LoadOk(kGoodRecipe, {"hlb.optimizer.non_bias.lr=0.01"});
+  EXPECT_DOUBLE_EQ(Hlb(config).optimizer().non_bias().lr(), 0.01);
+  EXPECT_DOUBLE_EQ(Hlb(config).optimizer().bias().lr(), 64.0);
 }
 
 TEST(ConfigOverrideTest, RepeatedScalarElement) {
-  const v1::RecipeConfig config = LoadOk(kGoodRecipe, {"model.widths[0]=32"});
-  EXPECT_EQ(std::vector<int>(config.model().widths().begin(), config.model().widths().end()),
+  EXPECT_EQ(Widths(LoadOk(kGoodRecipe, {"hlb.model.widths[0]=32"})),
             (std::vector<int>{32, 256, 512}));
 }
 
 TEST(ConfigOverrideTest, WholeRepeatedScalarList) {
-  const v1::RecipeConfig config = LoadOk(kGoodRecipe, {"model.widths=16,64, 128"});
-  EXPECT_EQ(std::vector<int>(config.model().widths().begin(), config.model().widths().end()),
+  EXPECT_EQ(Widths(LoadOk(kGoodRecipe, {"hlb.model.widths=16,64, 128"})),
             (std::vector<int>{16, 64, 128}));
 }
 
 TEST(ConfigOverrideTest, BadListElementLeavesListUnchanged) {
   v1::RecipeConfig config = LoadOk(kGoodRecipe);
-  EXPECT_EQ(ApplyOverride(&config, "model.widths=16,x,128").message(),
-            "--set 'model.widths=16,x,128': model.widths[1]: not an integer: 'x'");
-  EXPECT_EQ(config.model().widths_size(), 3);
+  EXPECT_EQ(ApplyOverride(&config, "hlb.model.widths=16,x,128").message(),
+            "--set 'hlb.model.widths=16,x,128': hlb.model.widths[1]: not an integer: 'x'");
+  EXPECT_EQ(Hlb(config).model().widths_size(), 3);
 }
 
 TEST(ConfigOverrideTest, FailedOverrideLeavesConfigUnchanged) {
   v1::RecipeConfig config;
-  EXPECT_FALSE(ApplyOverride(&config, "ema.bogus=1").ok());
-  EXPECT_FALSE(config.has_ema());
-  EXPECT_TRUE(ApplyOverride(&config, "ema.enabled=true").ok());
-  EXPECT_TRUE(config.ema().enabled());
+  config.set_plugin("hlb");
+  EXPECT_FALSE(ApplyOverride(&config, "hlb.ema.bogus=1").ok());
+  EXPECT_FALSE(config.has_settings());
+  EXPECT_TRUE(ApplyOverride(&config, "hlb.ema.enabled=true").ok());
+  EXPECT_TRUE(Hlb(config).ema().enabled());
 }
 
 TEST(ConfigOverrideTest, EnumByNameAndNumber) {
@@ -399,10 +496,14 @@ TEST(ConfigOverrideTest, EnumByNameAndNumber) {
 }
 
 TEST(ConfigOverrideTest, Bool) {
-  EXPECT_FALSE(LoadOk(kGoodRecipe, {"ema.enabled=false"}).ema().enabled());
-  EXPECT_TRUE(LoadOk(kGoodRecipe, {"ema.enabled=0", "ema.enabled=1"}).ema().enabled());
-  EXPECT_EQ(OverrideError("ema.enabled=yes"),
-            "--set 'ema.enabled=yes': ema.enabled: not a bool (true, false, 1 or 0): 'yes'");
+  EXPECT_FALSE(Hlb(LoadOk(kGoodRecipe, {"eval.headline_network=EVAL_NETWORK_LIVE",
+                                         "hlb.ema.enabled=false"}))
+                   .ema()
+                   .enabled());
+  EXPECT_TRUE(Hlb(LoadOk(kGoodRecipe, {"hlb.ema.enabled=0", "hlb.ema.enabled=1"})).ema().enabled());
+  EXPECT_EQ(OverrideError("hlb.ema.enabled=yes"),
+            "--set 'hlb.ema.enabled=yes': hlb.ema.enabled: not a bool (true, false, 1 or 0): "
+            "'yes'");
 }
 
 TEST(ConfigOverrideTest, StringAndUint64) {
@@ -417,11 +518,14 @@ TEST(ConfigOverrideTest, StringAndUint64) {
 TEST(ConfigOverrideTest, BadField) {
   EXPECT_EQ(OverrideError("train.batch_sizee=3"),
             "--set 'train.batch_sizee=3': no field 'batch_sizee' in cifarbench.v1.TrainConfig "
-            "(fields: batch_size, epochs, label_smoothing, loss_scale, step_mode)");
+            "(did you mean 'batch_size'?) (fields: batch_size, epochs, step_mode)");
   EXPECT_EQ(OverrideError("trian.batch_size=3"),
             "--set 'trian.batch_size=3': no field 'trian' in cifarbench.v1.RecipeConfig "
-            "(fields: name, plugin, description, data, model, optimizer, train, schedule, "
-            "augment, ema, eval, precision, seed, runs, target_accuracy)");
+            "(did you mean 'train'?) (fields: name, plugin, description, data, train, eval, "
+            "precision, seed, runs, target_accuracy, hlb, page)");
+  EXPECT_EQ(OverrideError("hlb.optimizer.nonbias.lr=3"),
+            "--set 'hlb.optimizer.nonbias.lr=3': no field 'nonbias' in cifarbench.hlb.HlbOptimizer "
+            "(did you mean 'non_bias'?) (fields: kind, momentum, bias, non_bias)");
 }
 
 TEST(ConfigOverrideTest, BadValue) {
@@ -439,19 +543,16 @@ TEST(ConfigOverrideTest, BadValue) {
 }
 
 TEST(ConfigOverrideTest, BadIndex) {
-  EXPECT_EQ(OverrideError("optimizer.param_groups[2].lr=1"),
-            "--set 'optimizer.param_groups[2].lr=1': index 2 out of range for "
-            "optimizer.param_groups (size 2)");
-  EXPECT_EQ(OverrideError("model.widths[3]=1"),
-            "--set 'model.widths[3]=1': index 3 out of range for model.widths (size 3)");
-  EXPECT_EQ(OverrideError("model.widths[-1]=1"),
-            "--set 'model.widths[-1]=1': bad field path 'model.widths[-1]': bad index '-1' in "
-            "'widths[-1]' (expected name[i], i >= 0)");
+  EXPECT_EQ(OverrideError("hlb.model.widths[3]=1"),
+            "--set 'hlb.model.widths[3]=1': index 3 out of range for hlb.model.widths (size 3)");
+  EXPECT_EQ(OverrideError("hlb.model.widths[-1]=1"),
+            "--set 'hlb.model.widths[-1]=1': bad field path 'hlb.model.widths[-1]': bad index "
+            "'-1' in 'widths[-1]' (expected name[i], i >= 0)");
   EXPECT_EQ(OverrideError("train[0].batch_size=1"),
             "--set 'train[0].batch_size=1': train is not a repeated field; it cannot be indexed");
-  EXPECT_EQ(OverrideError("optimizer.param_groups.lr=1"),
-            "--set 'optimizer.param_groups.lr=1': optimizer.param_groups is a repeated field; "
-            "name an element: optimizer.param_groups[i]");
+  EXPECT_EQ(OverrideError("hlb.model.widths.x=1"),
+            "--set 'hlb.model.widths.x=1': hlb.model.widths is not a message; it has no field "
+            "'x'");
 }
 
 TEST(ConfigOverrideTest, MissingEquals) {
@@ -462,7 +563,7 @@ TEST(ConfigOverrideTest, MissingEquals) {
 TEST(ConfigOverrideTest, NotAScalar) {
   EXPECT_EQ(OverrideError("train=3"),
             "--set 'train=3': train is a message; set one of its fields (fields: batch_size, "
-            "epochs, label_smoothing, loss_scale, step_mode)");
+            "epochs, step_mode)");
   EXPECT_EQ(OverrideError("seed.x=3"),
             "--set 'seed.x=3': seed is not a message; it has no field 'x'");
 }
@@ -470,7 +571,7 @@ TEST(ConfigOverrideTest, NotAScalar) {
 TEST(ConfigOverrideTest, OverrideErrorStopsLoading) {
   EXPECT_EQ(LoadError(kGoodRecipe, {"train.batch_size=256", "train.batch_sizee=3"}),
             "--set 'train.batch_sizee=3': no field 'batch_sizee' in cifarbench.v1.TrainConfig "
-            "(fields: batch_size, epochs, label_smoothing, loss_scale, step_mode)");
+            "(did you mean 'batch_size'?) (fields: batch_size, epochs, step_mode)");
 }
 
 TEST(ConfigOverrideTest, SemanticErrorNamesTheOverride) {
@@ -480,24 +581,31 @@ TEST(ConfigOverrideTest, SemanticErrorNamesTheOverride) {
   EXPECT_EQ(LoadError(kGoodRecipe, {"train.batch_size=0", "train.batch_size=-4"}),
             "--set 'train.batch_size=-4': train.batch_size must be > 0, got -4");
   // An element of a list set as a whole, and a list emptied.
-  EXPECT_EQ(LoadError(kGoodRecipe, {"model.widths=16,0"}),
-            "--set 'model.widths=16,0': model.widths[1] must be > 0, got 0");
-  EXPECT_EQ(LoadError(kGoodRecipe, {"model.widths="}),
-            "--set 'model.widths=': model.widths must not be empty");
-  EXPECT_EQ(LoadError(kGoodRecipe, {"optimizer.param_groups[1].lr=-0.5"}),
-            "--set 'optimizer.param_groups[1].lr=-0.5': optimizer.param_groups[1].lr must be "
-            ">= 0, got -0.5");
+  EXPECT_EQ(LoadError(kGoodRecipe, {"hlb.model.widths=16,0"}),
+            "--set 'hlb.model.widths=16,0': hlb.model.widths[1] must be > 0, got 0");
+  EXPECT_EQ(LoadError(kGoodRecipe, {"hlb.model.widths="}),
+            "--set 'hlb.model.widths=': hlb.model.widths must not be empty");
+  EXPECT_EQ(LoadError(kGoodRecipe, {"hlb.optimizer.bias.lr=-0.5"}),
+            "--set 'hlb.optimizer.bias.lr=-0.5': hlb.optimizer.bias.lr must be >= 0, got -0.5");
+  // A schema-1 path says where the field went.
+  EXPECT_EQ(LoadError(kGoodRecipe, {"model.widths=16"}),
+            "--set 'model.widths=16': no field 'model' in cifarbench.v1.RecipeConfig (a "
+            "schema-1 field: since schema 2 it is in the plugin's block, e.g. hlb { model { ... "
+            "} }; bench --describe=PLUGIN lists a plugin's settings)");
   // A field the override did not touch still points at the file.
   EXPECT_EQ(LoadError(With("batch_size: 1024", "batch_size: 0"), {"train.epochs=3"}),
-            "recipes/test/good.textproto:19:3: train.batch_size must be > 0, got 0");
+            "recipes/test/good.textproto:6:3: train.batch_size must be > 0, got 0");
 }
 
 // --- Canonical text, files, sha256 -------------------------------------------------------------
 
 TEST(ConfigTextTest, RecipeToTextRoundTrips) {
-  const v1::RecipeConfig config = LoadOk(kGoodRecipe, {"model.widths=16,64,128"});
+  const v1::RecipeConfig config = LoadOk(kGoodRecipe, {"hlb.model.widths=16,64,128"});
   const std::string text = RecipeToText(config);
   EXPECT_NE(text.find("batch_size: 1024"), std::string::npos) << text;
+  // The plugin's settings print as its block, last, with their values.
+  EXPECT_NE(text.find("\nhlb {\n  model {\n    widths: 16\n"), std::string::npos) << text;
+  EXPECT_EQ(text.find("settings"), std::string::npos) << text;
   const v1::RecipeConfig again = LoadOk(text);
   EXPECT_TRUE(google::protobuf::util::MessageDifferencer::Equals(config, again));
   EXPECT_EQ(RecipeToText(again), text);
@@ -518,7 +626,7 @@ TEST(ConfigFileTest, LoadsFileAndNamesItInErrors) {
 
   config = LoadRecipeFile(path, {}, {});
   ASSERT_FALSE(config.ok());
-  EXPECT_EQ(config.status().message(), path + ":19:3: train.batch_size must be > 0, got 0");
+  EXPECT_EQ(config.status().message(), path + ":6:3: train.batch_size must be > 0, got 0");
   std::remove(path.c_str());
 }
 

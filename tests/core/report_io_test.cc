@@ -65,7 +65,14 @@ TEST(ReportIoTest, ParseErrorsNameTheReport) {
   EXPECT_THAT(bad.status().message(), HasSubstr("here.json: not a cifarbench bench report"));
   auto other = ParseBenchReport("{\"schema_version\": 7}", "v7.json");
   ASSERT_FALSE(other.ok());
-  EXPECT_THAT(other.status().message(), HasSubstr("v7.json: schema_version 7, this build reads 1"));
+  EXPECT_THAT(other.status().message(), HasSubstr("v7.json: schema_version 7, this build reads 1 to 2"));
+}
+
+TEST(ReportIoTest, ReadsSchemaOneReports) {
+  // Version 1 (before plugin-owned settings) differs only in its config_text: still readable.
+  auto old = ParseBenchReport("{\"schema_version\": 1, \"runs\": []}", "old.json");
+  ASSERT_TRUE(old.ok()) << old.status();
+  EXPECT_EQ(old->schema_version(), 1);
 }
 
 TEST(ReportIoTest, RemovesOnlyTemporariesOfEndedWriters) {

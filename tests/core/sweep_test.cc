@@ -8,10 +8,10 @@ namespace cifarbench {
 namespace {
 
 TEST(SweepTest, ParseGrid) {
-  auto g = ParseGrid({"optimizer.param_groups[1].lr=0.1,0.2", "model.widths=16,64,128;32,128,256"});
+  auto g = ParseGrid({"hlb.optimizer.non_bias.lr=0.1,0.2", "hlb.model.widths=16,64,128;32,128,256"});
   ASSERT_TRUE(g.ok()) << g.status();
   ASSERT_EQ(g->size(), 2u);
-  EXPECT_EQ((*g)[0].field, "optimizer.param_groups[1].lr");
+  EXPECT_EQ((*g)[0].field, "hlb.optimizer.non_bias.lr");
   EXPECT_EQ((*g)[0].values, (std::vector<std::string>{"0.1", "0.2"}));
   EXPECT_EQ((*g)[1].values, (std::vector<std::string>{"16,64,128", "32,128,256"}));
   EXPECT_EQ(ParseGrid({"train.epochs"}).status().message(),

@@ -44,7 +44,7 @@ double RelativeError(const at::Tensor& a, const at::Tensor& b) {
 }
 
 // hlb_record's network at widths 32/64/128.
-v1::ModelConfig NarrowHlb() { return hlb::RecordModelConfig({32, 64, 128}); }
+hlb::HlbModel NarrowHlb() { return hlb::RecordModelConfig({32, 64, 128}); }
 
 struct HlbTrainer {
   HlbTrainer(StepKind kind, const hlb::HlbNet& init) : net(NarrowHlb()) {

@@ -275,7 +275,7 @@ case_report_parses() {
   tar -xzOf "${tarball[0]}" --wildcards '*/reports/hlb_record_smoke.json' | python3 -c '
 import json, sys
 r = json.load(sys.stdin)
-assert r["schema_version"] == 1, r["schema_version"]
+assert r["schema_version"] == 2, r["schema_version"]
 assert [x["status"] for x in r["runs"]] == ["OK"], [x["status"] for x in r["runs"]]
 a = r["aggregates"][0]
 assert a["recipe"] == "hlb_record_smoke" and a["runs"] == 1 and a["ok_runs"] == 1, a

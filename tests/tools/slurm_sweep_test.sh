@@ -97,7 +97,7 @@ submitted="$("$root/tools/slurm/sweep.sh" --shards=2 --out="$work/out" --bench="
   --merge="$bin/bench/merge" -- --recipe=hlb_record_smoke --data_dir="$data" --threads=1 \
   --set data.train_subset=1024 --set data.test_subset=500 --set train.epochs=1 \
   --set eval.headline_network=EVAL_NETWORK_LIVE --runs=2 \
-  --grid 'optimizer.param_groups[1].lr=0.5,1.0' 2>&1)" || fail "sweep.sh: $submitted"
+  --grid 'hlb.optimizer.non_bias.lr=0.5,1.0' 2>&1)" || fail "sweep.sh: $submitted"
 echo "$submitted"
 for _ in $(seq 600); do
   [[ -z "$(squeue -h 2>/dev/null)" ]] && break
@@ -113,8 +113,8 @@ assert len(runs) == 4, runs
 assert len(set((r, s) for r, s, _ in runs)) == 4, runs
 assert all(st == "OK" for _, _, st in runs), runs
 aggs = {a["recipe"]: a["ok_runs"] for a in m["aggregates"]}
-assert aggs == {"hlb_record_smoke[optimizer.param_groups[1].lr=0.5]": 2,
-                "hlb_record_smoke[optimizer.param_groups[1].lr=1.0]": 2}, aggs
+assert aggs == {"hlb_record_smoke[hlb.optimizer.non_bias.lr=0.5]": 2,
+                "hlb_record_smoke[hlb.optimizer.non_bias.lr=1.0]": 2}, aggs
 print("merged report: %d runs, %s" % (len(runs), aggs))
 PY
 echo "slurm_sweep_test: PASSED"

@@ -18,6 +18,7 @@
 #include "core/optim.h"
 #include "core/registry.h"
 #include "core/schedule.h"
+#include "core/settings.h"
 #include "gtest/gtest.h"
 
 namespace cifarbench::page {
@@ -32,7 +33,14 @@ v1::RecipeConfig Recipe(const std::string& name) {
   return config.ok() ? *config : v1::RecipeConfig();
 }
 
-v1::ModelConfig Narrow(v1::ModelConfig model) {
+// The recipe's page { ... } block.
+PageSettings Page(const v1::RecipeConfig& config) {
+  auto settings = PluginSettings<PageSettings>(config);
+  EXPECT_TRUE(settings.ok()) << settings.status();
+  return settings.ok() ? *settings : PageSettings();
+}
+
+PageModel Narrow(PageModel model) {
   model.clear_widths();
   for (int w : {8, 16, 32, 64}) model.add_widths(w);
   return model;
@@ -48,7 +56,7 @@ std::vector<torch::nn::BatchNorm2dImpl*> BatchNorms(PageNetImpl& net) {
 
 TEST(PageNetTest, ParameterAndMacCountsMatchRecipesMd) {
   const v1::RecipeConfig config = Recipe("page_resnet9");
-  PageNet net(config.model());
+  PageNet net(Page(config).model());
   NetworkCost cost =
       CountNetworkCost(*net, [&](const at::Tensor& x) { return net->forward(x); });
   EXPECT_EQ(cost.params_total, 6573120);
@@ -64,8 +72,8 @@ TEST(PageNetTest, ParameterAndMacCountsMatchRecipesMd) {
 
 TEST(PageNetTest, OutputShapeAndScale) {
   const v1::RecipeConfig config = Recipe("page_resnet9");
-  EXPECT_DOUBLE_EQ(config.model().output_scale(), 0.125);
-  PageNet net(Narrow(config.model()));
+  EXPECT_DOUBLE_EQ(Page(config).model().output_scale(), 0.125);
+  PageNet net(Narrow(Page(config).model()));
   at::Tensor x = at::randn({5, 3, 32, 32});
   at::Tensor y = net->forward(x);
   EXPECT_EQ(y.sizes(), at::IntArrayRef({5, 10}));
@@ -76,7 +84,7 @@ TEST(PageNetTest, OutputShapeAndScale) {
 
 TEST(PageNetTest, BatchNormModes) {
   const v1::RecipeConfig config = Recipe("page_resnet9");
-  PageNet net(Narrow(config.model()));
+  PageNet net(Narrow(Page(config).model()));
   const auto bns = BatchNorms(*net);
   EXPECT_EQ(bns.size(), 8u);
   for (auto* bn : bns) {
@@ -90,7 +98,7 @@ TEST(PageNetTest, BatchNormModes) {
 }
 
 TEST(PageNetTest, NoBiasInConvolutionsOrHead) {
-  PageNet net(Narrow(Recipe("page_resnet9").model()));
+  PageNet net(Narrow(Page(Recipe("page_resnet9")).model()));
   for (auto& m : net->modules(/*include_self=*/false)) {
     if (auto* conv = m->as<torch::nn::Conv2d>()) {
       EXPECT_FALSE(conv->bias.defined());
@@ -101,9 +109,16 @@ TEST(PageNetTest, NoBiasInConvolutionsOrHead) {
 }
 
 TEST(PageNetTest, WrongWidthCountIsAnError) {
-  v1::ModelConfig model = Recipe("page_resnet9").model();
+  // Refused when the recipe loads (the plugin's settings check), and by the network itself.
+  auto info = Registry::Get().FindRecipe("page_resnet9");
+  ASSERT_TRUE(info.ok()) << info.status();
+  auto config = LoadRecipeText(info->text, info->path, {"page.model.widths=64,128,256,512,1024"}, {});
+  ASSERT_FALSE(config.ok());
+  EXPECT_EQ(config.status().message(),
+            "--set 'page.model.widths=64,128,256,512,1024': page.model.widths must hold 4 widths "
+            "(prep, layer1, layer2, layer3; published 64, 128, 256, 512), got 5");
+  PageModel model = Page(Recipe("page_resnet9")).model();
   model.add_widths(1024);
-  EXPECT_EQ(CheckPageModel(model).code(), absl::StatusCode::kInvalidArgument);
   EXPECT_THROW(PageNet{model}, c10::Error);
 }
 
@@ -125,8 +140,8 @@ TEST(PageNetTest, StepPlan) {
 TEST(PageNetTest, LearningRateAtTheStepsThatMatter) {
   const v1::RecipeConfig config = Recipe("page_resnet9");
   const StepPlan plan = MakeStepPlan(50000, 512, 24);
-  const double peak = config.optimizer().param_groups(0).lr();
-  auto lr = [&](int64_t step) { return peak * LrMultiplier(config.schedule(), plan, step); };
+  const double peak = Page(config).optimizer().params().lr();
+  auto lr = [&](int64_t step) { return peak * LrMultiplier(Page(config).schedule(), plan, step); };
   EXPECT_DOUBLE_EQ(peak, 0.4 / 512);
   // step 0: epoch 1/97 -> 0.4 x (1/97) / 5 / 512 = 1.6108247...e-6
   EXPECT_NEAR(lr(0), 0.4 * (1.0 / 97) / 5 / 512, 1e-18);
@@ -150,27 +165,22 @@ TEST(PageNetTest, SmokeScheduleIsTheSameShape) {
   const v1::RecipeConfig smoke = Recipe("page_resnet9_smoke");
   const StepPlan plan = MakeStepPlan(5000, 256, 6);
   // The peak sits 5/24 of the way through training, as in the full recipe.
-  EXPECT_NEAR(smoke.schedule().knot_epochs(1) / smoke.schedule().knot_epochs(2), 5.0 / 24, 1e-15);
-  EXPECT_EQ(LrMultiplier(smoke.schedule(), plan, plan.total_steps - 1), 0.0);
+  EXPECT_NEAR(Page(smoke).schedule().knot_epochs(1) / Page(smoke).schedule().knot_epochs(2), 5.0 / 24, 1e-15);
+  EXPECT_EQ(LrMultiplier(Page(smoke).schedule(), plan, plan.total_steps - 1), 0.0);
   // Step 0 reads epoch 1/19 of the rise to epoch 1.25.
-  EXPECT_NEAR(LrMultiplier(smoke.schedule(), plan, 0), (1.0 / 19) / 1.25, 1e-15);
+  EXPECT_NEAR(LrMultiplier(Page(smoke).schedule(), plan, 0), (1.0 / 19) / 1.25, 1e-15);
 }
 
 TEST(PageNetTest, OneOptimiserGroupOverEveryParameter) {
   const v1::RecipeConfig config = Recipe("page_resnet9");
-  PageNet net(Narrow(config.model()));
-  auto groups = PageParamGroups(config.optimizer(), *net);
-  ASSERT_TRUE(groups.ok()) << groups.status();
-  ASSERT_EQ(groups->size(), 1u);
-  EXPECT_EQ((*groups)[0].name, "all");
-  EXPECT_DOUBLE_EQ((*groups)[0].weight_decay, 5e-4 * 512);
-  EXPECT_EQ((*groups)[0].params.size(), net->parameters().size());
-  EXPECT_EQ(config.optimizer().kind(), v1::PAGE_NESTEROV);
-  EXPECT_DOUBLE_EQ(config.optimizer().momentum(), 0.9);
-
-  v1::OptimizerConfig two = config.optimizer();
-  two.mutable_param_groups(0)->set_name("non_bias");
-  EXPECT_EQ(PageParamGroups(two, *net).status().code(), absl::StatusCode::kInvalidArgument);
+  PageNet net(Narrow(Page(config).model()));
+  std::vector<SgdGroup> groups = PageParamGroups(Page(config).optimizer(), *net);
+  ASSERT_EQ(groups.size(), 1u);
+  EXPECT_EQ(groups[0].name, "params");
+  EXPECT_DOUBLE_EQ(groups[0].weight_decay, 5e-4 * 512);
+  EXPECT_EQ(groups[0].params.size(), net->parameters().size());
+  EXPECT_EQ(Page(config).optimizer().kind(), v1::PAGE_NESTEROV);
+  EXPECT_DOUBLE_EQ(Page(config).optimizer().momentum(), 0.9);
 }
 
 // The optimiser as the plugin builds it (recipe config, PageParamGroups, the schedule's rates
@@ -178,20 +188,19 @@ TEST(PageNetTest, OneOptimiserGroupOverEveryParameter) {
 // g = grad + wd w; d = -lr g; v = mu v + d; w = w + d + mu v.
 TEST(PageNetTest, PluginOptimiserTwoStepsByHand) {
   const v1::RecipeConfig config = Recipe("page_resnet9");
-  PageNet net(Narrow(config.model()));
+  PageNet net(Narrow(Page(config).model()));
   net->to(at::kDouble);
-  auto groups = PageParamGroups(config.optimizer(), *net);
-  ASSERT_TRUE(groups.ok()) << groups.status();
-  NesterovSgd opt(config.optimizer().kind(), config.optimizer().momentum(), *std::move(groups));
+  NesterovSgd opt(Page(config).optimizer().kind(), Page(config).optimizer().momentum(),
+                  PageParamGroups(Page(config).optimizer(), *net));
   const StepPlan plan = MakeStepPlan(50000, 512, 24);
-  const double peak = config.optimizer().param_groups(0).lr();
+  const double peak = Page(config).optimizer().params().lr();
   at::Tensor w = net->head->weight;
   {
     at::NoGradGuard no_grad;
     w.fill_(1.0);
   }
 
-  opt.groups()[0].lr = peak * LrMultiplier(config.schedule(), plan, 0);
+  opt.groups()[0].lr = peak * LrMultiplier(Page(config).schedule(), plan, 0);
   w.mutable_grad() = at::full_like(w, 0.5);
   opt.Step();
   opt.ZeroGrad();
@@ -202,7 +211,7 @@ TEST(PageNetTest, PluginOptimiserTwoStepsByHand) {
   EXPECT_NEAR(w[0][0].item<double>(), w1, 1e-15);
   EXPECT_NEAR(w1, 0.999997686, 1e-9);
 
-  opt.groups()[0].lr = peak * LrMultiplier(config.schedule(), plan, 1);
+  opt.groups()[0].lr = peak * LrMultiplier(Page(config).schedule(), plan, 1);
   w.mutable_grad() = at::full_like(w, 0.25);
   opt.Step();
   // lr2 = 2 lr1; g = 0.25 + 0.256 w1; d2 = -lr2 g; v2 = 0.9 d1 + d2; w2 = w1 + d2 + 0.9 v2
@@ -214,7 +223,7 @@ TEST(PageNetTest, PluginOptimiserTwoStepsByHand) {
 }
 
 TEST(PageNetTest, MixedPrecisionKeepsBatchNormInFp32) {
-  PageNet net(Narrow(Recipe("page_resnet9").model()));
+  PageNet net(Narrow(Page(Recipe("page_resnet9")).model()));
   ToComputeLayout(*net, at::kCPU, at::kBFloat16, /*channels_last=*/false);
   EXPECT_EQ(net->prep->conv->weight.scalar_type(), at::kBFloat16);
   EXPECT_EQ(net->head->weight.scalar_type(), at::kBFloat16);
@@ -231,7 +240,7 @@ TEST(PageNetTest, MixedPrecisionKeepsBatchNormInFp32) {
 // 8x8 cutout boxes lie fully inside the 32x32 image and reach every corner position 0..24.
 TEST(PageNetTest, CutoutBoxAlwaysInsideTheImage) {
   const v1::RecipeConfig config = Recipe("page_resnet9");
-  const int64_t size = config.augment().cutout_size();
+  const int64_t size = Page(config).augment().cutout_size();
   ASSERT_EQ(size, 8);
   const int64_t n = 20000;
   BoxDraws boxes = DrawBoxes(n, 32, 32, size, at::kCPU);
