@@ -939,6 +939,4 @@ std::string DescribeSettings(const std::string& plugin) {
   return out;
 }
 
-std::string Sha256Hex(std::string_view data) { return Sha256HexDigest(data); }
-
 }  // namespace cifarbench

@@ -92,9 +92,6 @@ std::string RecipeToText(const v1::RecipeConfig& config);
 // `bench --describe=PLUGIN`; "" when it registered none.
 std::string DescribeSettings(const std::string& plugin);
 
-// Lower-case hex sha256 of `data`.
-std::string Sha256Hex(std::string_view data);
-
 }  // namespace cifarbench
 
 #endif  // CIFARBENCH_CORE_CONFIG_H_

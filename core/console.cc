@@ -29,19 +29,6 @@ std::string ProgressLine(int64_t step, int64_t steps, double loss, double elapse
   return absl::StrFormat("step %d/%d  loss %.4f  %.1fs", step, steps, loss, elapsed_s);
 }
 
-MeanStd ComputeMeanStd(const std::vector<double>& values) {
-  MeanStd r;
-  if (values.empty()) return r;
-  double sum = 0;
-  for (double v : values) sum += v;
-  r.mean = sum / values.size();
-  if (values.size() > 1) {
-    double ss = 0;
-    for (double v : values) ss += (v - r.mean) * (v - r.mean);
-    r.std = std::sqrt(ss / (values.size() - 1));
-  }
-  return r;
-}
 
 v1::Aggregate Aggregate(const std::string& recipe, double target_accuracy,
                         const std::vector<const v1::RunReport*>& runs) {

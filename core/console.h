@@ -18,12 +18,6 @@ std::string EpochTableRow(const v1::EpochRow& row);
 // "step 12/48  loss 1.2345  3.2s" (no newline).
 std::string ProgressLine(int64_t step, int64_t steps, double loss, double elapsed_s);
 
-struct MeanStd {
-  double mean = 0;
-  double std = 0;  // sample standard deviation (n - 1); 0 for one value
-};
-MeanStd ComputeMeanStd(const std::vector<double>& values);
-
 // Aggregates of the OK runs of one recipe.
 v1::Aggregate Aggregate(const std::string& recipe, double target_accuracy,
                         const std::vector<const v1::RunReport*>& runs);

@@ -18,6 +18,7 @@
 #include "core/profile.h"
 #include "core/registry.h"
 #include "core/report_io.h"
+#include "core/sha256.h"
 #include "core/status_macros.h"
 
 namespace cifarbench {
@@ -154,7 +155,7 @@ absl::StatusOr<v1::BenchReport> RunRecipe(const v1::RecipeConfig& config,
                                           const DeviceData& data, const RunnerOptions& options) {
   CB_ASSIGN_OR_RETURN(PluginInfo plugin_info, Registry::Get().FindPlugin(config.plugin()));
   const std::string config_text = RecipeToText(config);
-  const std::string config_sha = Sha256Hex(config_text);
+  const std::string config_sha = Sha256HexDigest(config_text);
 
   // cuDNN picks the fastest convolution algorithms for each shape (autotuned in the warm-up).
   if (options.device.is_cuda()) at::globalContext().setBenchmarkCuDNN(true);

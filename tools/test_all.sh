@@ -8,7 +8,8 @@
 #                 again under --config=asan, the CI benchmark report (tools/ci_bench.sh) with
 #                 Bazel's binaries against bench/baselines/cpu_smoke.json and the planted
 #                 regression that must fail its gate, and the real-Slurm sweep test
-#                 (tests/tools/slurm_sweep_test.sh; needs slurm-wlm and munge: .ci/run installs them)
+#                 (tests/tools/slurm_sweep_test.sh; needs slurm-wlm and munge: .ci/run installs them),
+#                 and a throwaway plugin folder added and removed (tests/tools/new_plugin_test.sh)
 #   cmake-pip     CMake + pip torch 2.11 with CUDA (tools/pip_torch.sh; installed when missing):
 #                 every source in its CUDA form, all of ctest (the GPU runbook's CPU test
 #                 included; the gpu-labelled tests skip without a GPU), the CI benchmark report
@@ -177,6 +178,14 @@ if want_leg bazel-debian; then
     exit "$slurm_rc"
   fi
   grep -q 'SKIPPED' "$logs/slurm.log" || bazel_passed=$((bazel_passed + 1))
+  section "bazel-debian: every --set/--grid path in the docs and scripts (tests/tools/set_paths_test.py)"
+  python3 "$root/tests/tools/set_paths_test.py" "--bench=$bazel_bin/bench/bench" "--root=$root" |
+    tail -n 3
+  bazel_passed=$((bazel_passed + 1))
+  section "bazel-debian: a throwaway plugin folder (tests/tools/new_plugin_test.sh)"
+  LIBTORCH_HOME='' bash "$root/tests/tools/new_plugin_test.sh" bazel \
+    "--disk_cache=$cache_root/bazel-disk" "--jobs=$jobs"
+  bazel_passed=$((bazel_passed + 1))
   # Leave no Bazel server behind in CI (it would outlive the run).
   [[ "$CI" == true ]] && bazel shutdown || true
   leg_done bazel-debian
@@ -228,6 +237,11 @@ if want_leg cmake-pip; then
     echo "ctest failed (exit $ctest_rc)" >&2
     exit "$ctest_rc"
   fi
+  elapsed
+
+  section "cmake-pip: a throwaway plugin folder (tests/tools/new_plugin_test.sh)"
+  bash "$root/tests/tools/new_plugin_test.sh" cmake "$build_dir"
+  ctest_passed=$((ctest_passed + 1))
   elapsed
 
   section "cmake-pip: CI benchmark report (tools/ci_bench.sh -> bench-report-torch2/)"

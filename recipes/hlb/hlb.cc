@@ -1,7 +1,7 @@
 // hlb: the hlb-CIFAR10 record recipe family as a cifarbench plugin.
 //
-// Reproduces tysam-code/hlb-CIFAR10 v0.7.0 (../shared/docs/recipes.md section 2; hlb_long,
-// section 3, is the same plugin with other settings): whitening + dirac init, the
+// Reproduces tysam-code/hlb-CIFAR10 v0.7.0 (commit ad103b43d29f08b348b522ad89d38beba8955f7c,
+// main.py; hlb_long, its long setting, is the same plugin with other settings): whitening + dirac init, the
 // "no explicit residuals" network, Nesterov SGD (PyTorch form) with a BN-bias group, OneCycle
 // linear schedule, label-smoothed summed loss, EMA/lookahead every 5 steps, crop + flip +
 // late cutmix on the whole training set each epoch, flip-TTA evaluation of the EMA network.
@@ -12,7 +12,8 @@
 // Precision: fp16 + channels_last on CUDA (the whole network, as the reference), fp32 on CPU.
 // Measured (docs/benchmarks.md): on CPU (2 cores, Debian LibTorch 1.13.1) hlb_record at quarter
 // width (16/64/128), everything else as published, reached 89.18% (EMA + flip TTA, seed 0);
-// hlb_record_smoke 63.80%, hlb_long_smoke 65.35%. No GPU numbers yet.
+// hlb_record_smoke 63.80%, hlb_long_smoke 65.35%. On an NVIDIA H200 (pip torch 2.11, CUDA graph):
+// hlb_record 94.12% mean over 10 runs, train_s 2.60 s median; hlb_long 95.68% (1 run), 44.15 s.
 // Built against LibTorch 1.13.1 (Debian) and 2.x (pip).
 
 #include <ATen/ATen.h>

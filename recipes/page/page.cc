@@ -1,6 +1,6 @@
 // page: David Page's ResNet-9 DAWNBench baseline as a cifarbench plugin.
 //
-// Reproduces cifar10-fast's dawn.py (2018; ../shared/docs/recipes.md section 1): the ResNet-9 of
+// Reproduces davidcpage/cifar10-fast's dawn.py (2018; commit f79e8b89bb2994b5caaaf7289c68903d15a37c2e): the ResNet-9 of
 // recipes/page/page_net.h, every parameter in one Nesterov group with the reference's own update
 // (the rate inside the momentum buffer: core/optim.h PAGE_NESTEROV), weight decay 5e-4 x 512,
 // learning rate piecewise linear 0 -> 0.4 -> 0 over epochs 0, 5, 24 divided by 512 and read after
@@ -17,7 +17,8 @@
 // Measured (CPU, LibTorch 1.13 Debian, 2 cores shared with other jobs): page_resnet9_smoke
 // 51.05% live test accuracy (2,000 images) after 6 epochs of 5,000 images, seed 0; the CPU proof
 // of learning (page_resnet9 at one eighth of the widths, 24 epochs) is recorded in
-// docs/benchmarks.md. No GPU numbers yet.
+// docs/benchmarks.md. On an NVIDIA H200 (pip torch 2.11, CUDA graph): page_resnet9 94.03% mean
+// over 3 runs, train_s 11.56 s (docs/benchmarks.md).
 
 #include <ATen/ATen.h>
 #include <torch/utils.h>

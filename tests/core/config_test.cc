@@ -609,7 +609,7 @@ TEST(ConfigTextTest, RecipeToTextRoundTrips) {
   const v1::RecipeConfig again = LoadOk(text);
   EXPECT_TRUE(google::protobuf::util::MessageDifferencer::Equals(config, again));
   EXPECT_EQ(RecipeToText(again), text);
-  EXPECT_EQ(Sha256Hex(RecipeToText(again)), Sha256Hex(text));
+  EXPECT_EQ(Sha256HexDigest(RecipeToText(again)), Sha256HexDigest(text));
 }
 
 TEST(ConfigFileTest, LoadsFileAndNamesItInErrors) {
@@ -641,11 +641,11 @@ TEST(ConfigFileTest, MissingFileIsNotFound) {
 }
 
 TEST(Sha256Test, KnownVectors) {
-  EXPECT_EQ(Sha256Hex(""), "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855");
-  EXPECT_EQ(Sha256Hex("abc"), "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
-  EXPECT_EQ(Sha256Hex("abcdbcdecdefdefgefghfghighijhijkijkljklmklmnlmnomnopnopq"),
+  EXPECT_EQ(Sha256HexDigest(""), "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855");
+  EXPECT_EQ(Sha256HexDigest("abc"), "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
+  EXPECT_EQ(Sha256HexDigest("abcdbcdecdefdefgefghfghighijhijkijkljklmklmnlmnomnopnopq"),
             "248d6a61d20638b8e5c026930c3e6039a33ce45964ff2167f6ecedd419db06c1");
-  EXPECT_EQ(Sha256Hex(std::string(1000000, 'a')),
+  EXPECT_EQ(Sha256HexDigest(std::string(1000000, 'a')),
             "cdc76e5c9914fb9281a1c7e284d73e67f1809a48a497200e046d39ccc7112cd0");
 }
 
@@ -664,7 +664,7 @@ TEST(Sha256Test, IncrementalMatchesOneShot) {
       hex.push_back(kHex[byte >> 4]);
       hex.push_back(kHex[byte & 0xf]);
     }
-    EXPECT_EQ(hex, Sha256Hex(data)) << "chunk " << chunk;
+    EXPECT_EQ(hex, Sha256HexDigest(data)) << "chunk " << chunk;
   }
 }
 

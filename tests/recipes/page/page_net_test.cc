@@ -1,4 +1,5 @@
-// Fidelity of the page plugin (cifar10-fast's ResNet-9) against ../shared/docs/recipes.md
+// Fidelity of the page plugin (cifar10-fast's ResNet-9) against davidcpage/cifar10-fast dawn.py
+// (commit f79e8b8)
 // section 1: network size and cost, BatchNorm modes, the step plan, the learning rate at the
 // steps that matter, the optimiser as the plugin builds it, the cutout box. The recipes are
 // read from the registry (their embedded text), so the shipped textprotos are what is tested.
