@@ -123,6 +123,22 @@ TEST(BenchBinaryTest, PluginLibRegistersIntoTheRunnersRegistry) {
   EXPECT_THAT(missing.output, HasSubstr("/no/such/lib.so"));
 }
 
+// A plugin built outside the runner has settings: described, printed, overridden and checked
+// when the recipe loads, like a shipped plugin's.
+TEST(BenchBinaryTest, PluginLibHasSettings) {
+  const std::string lib = "--plugin_lib=" + g_plugin_lib;
+  Result described = RunBench(lib + " --describe=test_plugin");
+  ASSERT_EQ(described.exit_code, 0) << described.output;
+  EXPECT_THAT(described.output, HasSubstr("test_plugin { ... }: cifarbench.test_plugin.TestPluginSettings"));
+  EXPECT_THAT(described.output, HasSubstr("  factor: double"));
+  Result printed = RunBench(lib + " --recipe=test_plugin_recipe --print_config --set test_plugin.factor=3");
+  ASSERT_EQ(printed.exit_code, 0) << printed.output;
+  EXPECT_THAT(printed.output, HasSubstr("test_plugin {\n  factor: 3\n}"));
+  Result bad = RunBench(lib + " --recipe=test_plugin_recipe --print_config --set test_plugin.factor=0");
+  EXPECT_EQ(bad.exit_code, 2) << bad.output;
+  EXPECT_THAT(bad.output, HasSubstr("--set 'test_plugin.factor=0': test_plugin.factor must be > 0, got 0"));
+}
+
 TEST(BenchBinaryTest, PluginLibRunsItsRecipe) {
   CB_REQUIRE_REAL_DATA(dir, kMarker);
   const std::string out = TempPath("plugin_report.json");

@@ -17,7 +17,7 @@
 
 namespace {
 
-bool ExpectCuda() {
+[[maybe_unused]] bool ExpectCuda() {
   const char* v = std::getenv("CIFARBENCH_EXPECT_CUDA");
   return v != nullptr && std::string(v) == "1";
 }
