@@ -1,8 +1,9 @@
 # Helpers shared by cifarbench's CMakeLists.txt files.
 #
 #   CIFARBENCH_COPTS
-#       cifarbench's warning flags (Bazel: CB_COPTS in tools/bazel/copts.bzl); the root
-#       CMakeLists.txt applies them to every target.
+#       cifarbench's warning flags: every "-W..." item of CB_COPTS in tools/bazel/copts.bzl, read
+#       from that file (one list for both builds); the root CMakeLists.txt applies them to every
+#       target.
 #   cifarbench_copts(<target>)
 #       -Werror on <target> when CIFARBENCH_WERROR is ON.
 #
@@ -13,7 +14,16 @@
 #       test runs in its runfiles root), so "tests/x/testdata/y" style paths work in both.
 include_guard(GLOBAL)
 
-set(CIFARBENCH_COPTS -Wall -Wextra -Wno-unused-parameter)
+file(STRINGS "${CMAKE_CURRENT_LIST_DIR}/../tools/bazel/copts.bzl" _cb_copt_lines
+     REGEX "^    \"-W[^\"]*\",")
+set(CIFARBENCH_COPTS)
+foreach(_cb_line IN LISTS _cb_copt_lines)
+  string(REGEX REPLACE "^    \"(-W[^\"]*)\",.*$" "\\1" _cb_flag "${_cb_line}")
+  list(APPEND CIFARBENCH_COPTS "${_cb_flag}")
+endforeach()
+if(NOT CIFARBENCH_COPTS MATCHES "-Wall")
+  message(FATAL_ERROR "cifarbench: no warning flags read from tools/bazel/copts.bzl (CB_COPTS)")
+endif()
 
 function(cifarbench_copts target)
   if(CIFARBENCH_WERROR AND CMAKE_CXX_COMPILER_ID MATCHES "GNU|Clang")

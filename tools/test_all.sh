@@ -216,6 +216,10 @@ if want_leg cmake-pip; then
     exit 1
   }
 
+  section "cmake-pip: the two builds declare the same tests (tools/build_parity.sh)"
+  bash "$root/tools/build_parity.sh" "$build_dir"
+  ctest_passed=$((ctest_passed + 1))
+
   section "cmake-pip: build (every CUDA form included)"
   ccache --zero-stats >/dev/null 2>&1 || true
   cmake --build "$build_dir" --parallel "$jobs"

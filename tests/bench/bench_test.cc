@@ -89,7 +89,7 @@ TEST(BenchBinaryTest, DescribeListsAPluginsSettings) {
 
 TEST(BenchBinaryTest, BadInputExitsNonZeroWithAClearMessage) {
   Result unknown = RunBench("--recipe=no_such_recipe");
-  EXPECT_NE(unknown.exit_code, 0);
+  EXPECT_EQ(unknown.exit_code, 2);  // bad input, as a bad config (README "Exit codes")
   EXPECT_THAT(unknown.output, HasSubstr("unknown recipe 'no_such_recipe'"));
   EXPECT_THAT(unknown.output, HasSubstr("hlb_record_smoke"));  // lists the registered ones
 
@@ -119,8 +119,12 @@ TEST(BenchBinaryTest, PluginLibRegistersIntoTheRunnersRegistry) {
   EXPECT_THAT(with.output, HasSubstr("test_plugin"));
   EXPECT_THAT(with.output, HasSubstr("test_plugin_recipe"));
   Result missing = RunBench("--plugin_lib=/no/such/lib.so --list");
-  EXPECT_NE(missing.exit_code, 0);
+  EXPECT_EQ(missing.exit_code, 2);
   EXPECT_THAT(missing.output, HasSubstr("/no/such/lib.so"));
+  // The same library twice: its second load registers nothing, which is refused.
+  Result twice = RunBench("--plugin_lib=" + g_plugin_lib + " --plugin_lib=" + g_plugin_lib + " --list");
+  EXPECT_EQ(twice.exit_code, 2) << twice.output;
+  EXPECT_THAT(twice.output, HasSubstr("registered no plugin"));
 }
 
 // A plugin built outside the runner has settings: described, printed, overridden and checked

@@ -519,10 +519,14 @@ TEST(ConfigOverrideTest, BadField) {
   EXPECT_EQ(OverrideError("train.batch_sizee=3"),
             "--set 'train.batch_sizee=3': no field 'batch_sizee' in cifarbench.v1.TrainConfig "
             "(did you mean 'batch_size'?) (fields: batch_size, epochs, step_mode)");
-  EXPECT_EQ(OverrideError("trian.batch_size=3"),
-            "--set 'trian.batch_size=3': no field 'trian' in cifarbench.v1.RecipeConfig "
-            "(did you mean 'train'?) (fields: name, plugin, description, data, train, eval, "
-            "precision, seed, runs, target_accuracy, hlb, page)");
+  // RecipeConfig's fields, then one block per plugin that registered settings.
+  const std::string error = OverrideError("trian.batch_size=3");
+  const std::string fields =
+      "--set 'trian.batch_size=3': no field 'trian' in cifarbench.v1.RecipeConfig (did you mean "
+      "'train'?) (fields: name, plugin, description, data, train, eval, precision, seed, runs, "
+      "target_accuracy, ";
+  EXPECT_EQ(error.substr(0, fields.size()), fields);
+  EXPECT_NE(error.find(", hlb, page"), std::string::npos) << error;
   EXPECT_EQ(OverrideError("hlb.optimizer.nonbias.lr=3"),
             "--set 'hlb.optimizer.nonbias.lr=3': no field 'nonbias' in cifarbench.hlb.HlbOptimizer "
             "(did you mean 'non_bias'?) (fields: kind, momentum, bias, non_bias)");

@@ -1,6 +1,8 @@
 """Compiler options for cifarbench's own C++ targets: `copts = CB_COPTS`.
 
--std=c++17 and -D_GLIBCXX_USE_CXX11_ABI=1 are also set for every target in .bazelrc.
+-std=c++17 and -D_GLIBCXX_USE_CXX11_ABI=1 are also set for every target in .bazelrc. The CMake
+build reads the "-W..." items below from this file (cmake/CifarbenchHelpers.cmake): keep one
+item per line, written as `    "-Wflag",`.
 """
 
 CB_COPTS = [

@@ -1,0 +1,41 @@
+// The tiny plugin's settings check, run when a recipe loads (before any data is read): every
+// setting tiny.cc reads, and nothing it does not implement. LibTorch-free.
+#include "absl/strings/str_cat.h"
+#include "core/registry.h"
+#include "core/validation.h"
+#include "proto/recipe.pb.h"
+#include "recipes/tiny/tiny.pb.h"
+
+namespace cifarbench::tiny {
+namespace {
+
+void CheckTinySettings(const v1::RecipeConfig& config, const TinySettings& s, Validator& v) {
+  if (s.widths_size() != 3) {
+    v.Error("widths", absl::StrCat("must hold 3 widths, got ", s.widths_size()));
+  }
+  for (int i = 0; i < s.widths_size(); ++i) {
+    v.Positive(absl::StrCat("widths[", i, "]"), s.widths(i));
+  }
+  if (!(s.momentum() >= 0 && s.momentum() < 1)) {
+    v.Error("momentum", absl::StrCat("must be in [0, 1), got ", s.momentum()));
+  }
+  v.Present("params", s.has_params());
+  CheckSgdGroup(s.params(), "params", v);
+  v.Present("loss", s.has_loss());
+  CheckLoss(s.loss(), "loss", v);
+  v.Present("schedule", s.has_schedule());
+  CheckSchedule(s.schedule(), "schedule", v);
+  v.Present("augment", s.has_augment());
+  CheckAugment(s.augment(), "augment", v);
+  if (s.augment().cutout_size() > 0) v.Error("augment.cutout_size", "must be 0: tiny has no cutout");
+  if (s.augment().cutmix_size() > 0) v.Error("augment.cutmix_size", "must be 0: tiny has no cutmix");
+  if (config.eval().headline_network() == v1::EVAL_NETWORK_EMA) {
+    v.RootError("eval.headline_network", "must be EVAL_NETWORK_LIVE: tiny has no EMA network");
+  }
+}
+
+}  // namespace
+
+CIFARBENCH_REGISTER_SETTINGS("tiny", TinySettings, CheckTinySettings);
+
+}  // namespace cifarbench::tiny

@@ -1,0 +1,52 @@
+#!/usr/bin/env bash
+# The two builds declare the same tests: `bazel query 'tests(//...)'` against `ctest -N` of a
+# configured CMake build folder, by test name. Deliberate differences are listed, with their
+# reason, in tools/build_parity_allow.txt (at most 5); a listed name that no longer differs
+# fails too, so the list cannot go stale.
+#
+#   tools/build_parity.sh CMAKE_BUILD_DIR [bazel startup flags...]
+#
+# Recipes need no check here: tests/recipes:recipe_files_test (in both builds) requires the
+# registered recipes to be exactly the textprotos on disk. Compiler warnings are one list,
+# tools/bazel/copts.bzl's CB_COPTS, which CMake reads (cmake/CifarbenchHelpers.cmake).
+set -euo pipefail
+
+root="$(cd "$(dirname "$0")/.." && pwd -P)"
+build_dir="${1:?usage: $0 CMAKE_BUILD_DIR [bazel startup flags...]}"
+shift
+allow="$root/tools/build_parity_allow.txt"
+tmp="$(mktemp -d)"
+trap 'rm -rf "$tmp"' EXIT
+
+# LIBTORCH_HOME='' : the query loads @libtorch like the Debian leg's build, not another one.
+(cd "$root" && LIBTORCH_HOME='' bazel "$@" query 'tests(//...)' 2>/dev/null) |
+  sed 's/.*://' | sort -u >"$tmp/bazel"
+ctest --test-dir "$build_dir" -N | sed -n 's/^ *Test *#[0-9]*: //p' | sort -u >"$tmp/cmake"
+[[ -s "$tmp/bazel" && -s "$tmp/cmake" ]] || { echo "build_parity: no tests listed" >&2; exit 1; }
+
+# Allowed: "NAME bazel|cmake REASON..." (the build that has it alone).
+grep -Ev '^\s*(#|$)' "$allow" >"$tmp/allow" || true
+entries=$(wc -l <"$tmp/allow")
+if (( entries > 5 )); then
+  echo "build_parity: $entries allowed differences in $allow; at most 5" >&2
+  exit 1
+fi
+comm -23 "$tmp/bazel" "$tmp/cmake" | sed 's/$/ bazel/' >"$tmp/diff"
+comm -13 "$tmp/bazel" "$tmp/cmake" | sed 's/$/ cmake/' >>"$tmp/diff"
+sort -o "$tmp/diff" "$tmp/diff"
+awk '{print $1, $2}' "$tmp/allow" | sort >"$tmp/allowed"
+status=0
+while read -r name only; do
+  if ! grep -qx "$name $only" "$tmp/allowed"; then
+    echo "build_parity: test '$name' is only in the $only build (declare it in both, or list it in $allow with the reason)" >&2
+    status=1
+  fi
+done <"$tmp/diff"
+while read -r name only; do
+  if ! grep -qx "$name $only" "$tmp/diff"; then
+    echo "build_parity: $allow lists '$name' as $only-only, but it is not (a stale entry: remove it)" >&2
+    status=1
+  fi
+done <"$tmp/allowed"
+echo "build_parity: $(wc -l <"$tmp/bazel") Bazel tests, $(wc -l <"$tmp/cmake") CMake tests, $(wc -l <"$tmp/diff") allowed difference(s)"
+exit "$status"
