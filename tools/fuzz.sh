@@ -11,7 +11,7 @@
 # timeout-, oom-) and the script exits 1 after the remaining targets ran; reproduce with
 #   <build_dir>/tests/fuzz/<target>_fuzzer <artifact>
 # then add the input to tests/fuzz/corpus/<target>/ once fixed (the corpus tests replay it).
-# Needs clang and libclang-rt-14-dev (tools/setup.sh installs both). CI runs 60 s per target.
+# Needs clang and libclang-rt-14-dev (tools/setup.sh installs both). CI runs 30 s per target (tools/test_all.sh).
 set -euo pipefail
 
 root="$(cd "$(dirname "$0")/.." && pwd -P)"
