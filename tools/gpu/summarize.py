@@ -18,9 +18,10 @@ def load(paths):
     for path in paths:
         with open(path, encoding="utf-8") as f:
             report = json.load(f)
-        if report.get("schema_version") != 1:
+        # 2: recipe schema 2 (plugin-owned settings); the fields read here are the same in 1.
+        if report.get("schema_version") not in (1, 2):
             sys.exit(f"summarize.py: {path}: schema_version {report.get('schema_version')}, "
-                     "this script reads 1")
+                     "this script reads 1 and 2")
         reports.append(report)
     return reports
 
