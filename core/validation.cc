@@ -71,12 +71,16 @@ void CheckSgdGroup(const v1::SgdGroupConfig& group, const std::string& path, Val
   v.NonNegative(path + ".weight_decay", group.weight_decay());
 }
 
+void CheckMomentum(double momentum, const std::string& path, Validator& v) {
+  if (!(momentum >= 0 && momentum < 1)) {
+    v.Error(path, absl::StrCat("must be in [0, 1), got ", momentum));
+  }
+}
+
 void CheckOptimizerKind(v1::OptimizerKind kind, double momentum, const std::string& path,
                         Validator& v) {
   v.EnumSet(path + ".kind", kind, v1::OptimizerKind_descriptor());
-  if (!(momentum >= 0 && momentum < 1)) {
-    v.Error(path + ".momentum", absl::StrCat("must be in [0, 1), got ", momentum));
-  }
+  CheckMomentum(momentum, path + ".momentum", v);
 }
 
 void CheckLoss(const v1::LossConfig& loss, const std::string& path, Validator& v) {

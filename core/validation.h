@@ -65,6 +65,8 @@ class Validator {
 // Checks of the building blocks (proto/blocks.proto), for plugins' checks; `path` is the
 // block's path relative to the validator ("optimizer.bias", "schedule").
 void CheckSgdGroup(const v1::SgdGroupConfig& group, const std::string& path, Validator& v);
+// momentum in [0, 1); `path` is the momentum field's.
+void CheckMomentum(double momentum, const std::string& path, Validator& v);
 // kind set; momentum in [0, 1).
 void CheckOptimizerKind(v1::OptimizerKind kind, double momentum, const std::string& path,
                         Validator& v);

@@ -16,9 +16,7 @@ void CheckTinySettings(const v1::RecipeConfig& config, const TinySettings& s, Va
   for (int i = 0; i < s.widths_size(); ++i) {
     v.Positive(absl::StrCat("widths[", i, "]"), s.widths(i));
   }
-  if (!(s.momentum() >= 0 && s.momentum() < 1)) {
-    v.Error("momentum", absl::StrCat("must be in [0, 1), got ", s.momentum()));
-  }
+  CheckMomentum(s.momentum(), "momentum", v);
   v.Present("params", s.has_params());
   CheckSgdGroup(s.params(), "params", v);
   v.Present("loss", s.has_loss());
