@@ -6,7 +6,8 @@
 #   tools/gpu/run.sh --bundle=DIR --out=OUT_DIR [--torch_prefix=PATH] [--device=cuda|cuda:N|cpu]
 #                    [--build_dir=DIR] [--recipes=NAME[:RUNS],...] [--jobs=N] [--ctest_regex=RE]
 #                    [--steps=build,data,ctest,bench] [--profile] [--dry_run] [--prebuilt=auto|off]
-#                    [--targets=T1,T2,...]
+#                    [--targets=T1,T2,...] [--peers=DIR] [--peers_runs=NAME:RUNS,...]
+#                    [--peers_args=ARGS] [--time_limit=S]
 #
 #   --bundle=DIR        the folder bundle.sh wrote (debs/, data/)
 #   --out=OUT_DIR       results; its reports/, logs/ and summary files are replaced, earlier
@@ -37,6 +38,22 @@
 #                       and build here. off: always build here
 #   --targets=LIST      build only these CMake targets (and what they need), e.g.
 #                       bench,gpu_test; default: all of them
+#   --peers=DIR         after cifarbench's recipes, in the same call, run the Python originals
+#                       from the checkouts in DIR (docs/peers.md: hlb-CIFAR10/,
+#                       cifar10-airbench/, cifar10-speedrun/; a missing one is skipped and said)
+#                       with tools/peers/peers.py, in this order: hlb main.py, airbench94_muon
+#                       (capped by --time_limit), hiverge only if 4 minutes of --time_limit
+#                       remain. Each report is peers/NAME.python.json, its log
+#                       logs/peers-NAME.log; summary.md gets bench/compare's comparison of each
+#                       with cifarbench's reports/NAME.json (python against cifarbench: accuracy,
+#                       time ratio on the original's own timed region, charts in peers/)
+#   --peers_runs=LIST   NAME:RUNS for the originals (default hlb_record:5,airbench94_muon:10,
+#                       hiverge_record:10); a recipe not listed is not run
+#   --peers_args=ARGS   extra arguments for every `peers.py run` (space separated; the CPU
+#                       test's reduced recipe: --epochs=2.1 --widths=8,32,64 --skip_data_cache)
+#   --time_limit=S      the whole script's budget in seconds (a GPU lease's remaining time):
+#                       the originals after hlb get a --timeout that ends 30 s before it, and
+#                       hiverge is skipped with less than 240 s left. 0 (default): no limit
 #   --dry_run           stop before the benchmarks, printing their commands (after the build,
 #                       which the recipe list needs)
 #
@@ -76,6 +93,7 @@ dry_run=false
 profile=false
 prebuilt_mode=auto
 targets=""
+peers_dir="" peers_runs="hlb_record:5,airbench94_muon:10,hiverge_record:10" peers_args="" time_limit=0
 steps="build,data,ctest,bench"
 jobs="$(nproc 2>/dev/null || echo 4)"
 for arg in "$@"; do
@@ -94,6 +112,10 @@ for arg in "$@"; do
     --profile) profile=true ;;
     --prebuilt=auto | --prebuilt=off) prebuilt_mode="${arg#*=}" ;;
     --targets=*) targets="${arg#*=}" ;;
+    --peers=*) peers_dir="${arg#*=}" ;;
+    --peers_runs=*) peers_runs="${arg#*=}" ;;
+    --peers_args=*) peers_args="${arg#*=}" ;;
+    --time_limit=*) time_limit="${arg#*=}" ;;
     *) echo "$prog: unknown argument $arg (see --help)" >&2; exit 2 ;;
   esac
 done
@@ -109,6 +131,13 @@ bad_usage() {
   bad_usage "--steps must be a comma-separated list of build, unpack, data, ctest, bench; got '$steps'"
 [[ -z "$targets" || "$targets" =~ ^[A-Za-z0-9_.+-]+(,[A-Za-z0-9_.+-]+)*$ ]] ||
   bad_usage "--targets must be a comma-separated list of CMake target names, got '$targets'"
+[[ "$time_limit" =~ ^[0-9]+$ ]] || bad_usage "--time_limit must be a number of seconds, got '$time_limit'"
+[[ "$peers_runs" =~ ^(hlb_record|airbench94_muon|airbench94|hiverge_record):[1-9][0-9]*(,(hlb_record|airbench94_muon|airbench94|hiverge_record):[1-9][0-9]*)*$ ]] ||
+  bad_usage "--peers_runs must be NAME:RUNS,... with NAME one of hlb_record, airbench94_muon, airbench94, hiverge_record; got '$peers_runs'"
+if [[ -n "$peers_dir" ]]; then
+  [[ -d "$peers_dir" ]] || bad_usage "--peers=$peers_dir is not a folder"
+  peers_dir="$(cd "$peers_dir" && pwd -P)"
+fi
 want_step() { [[ ",$steps," == *",$1,"* ]]; }
 if want_step bench && ! want_step data; then
   bad_usage "--steps: bench needs data (the benchmarks read the unpacked batches)"
@@ -136,7 +165,7 @@ build_dir="$(cd "$build_dir" && pwd -P)"
 prefix="$build_dir/bundle-prefix"
 data="$build_dir/cifar10"
 started="$(date -u +%Y-%m-%dT%H:%M:%SZ)"
-rm -rf -- "$out/reports" "$out/logs"
+rm -rf -- "$out/reports" "$out/logs" "$out/peers"
 rm -f -- "$out"/{summary.md,table.txt,cmake-settings.txt,nvidia-smi.txt,run.txt}
 mkdir -p "$out/reports" "$out/logs"
 
@@ -175,7 +204,7 @@ pack() {
     sed 's/^/  /' "$bundle/bundle.txt" 2>/dev/null || echo "  (no bundle.txt)"
   } >"$out/run.txt"
   local items=() f
-  for f in reports logs summary.md table.txt cmake-settings.txt nvidia-smi.txt run.txt; do
+  for f in reports logs peers summary.md table.txt cmake-settings.txt nvidia-smi.txt run.txt; do
     [[ -e "$out/$f" ]] && items+=("$f")
   done
   tar -czf "$out/$name.tar.gz" -C "$out" --transform "s,^,$name/," "${items[@]}"
@@ -452,10 +481,88 @@ done
 compgen -G "$out/reports/*.json" >/dev/null || die "no recipe wrote a report"
 
 # ------------------------------------------------------------------------------------------
+# The Python originals beside cifarbench's recipes (issue 15), in the same call.
+peer_compares=()
+if [[ -n "$peers_dir" ]]; then
+section "python originals"
+mkdir -p "$out/peers"
+peers_py="$source_root/tools/peers/peers.py"
+read -r -a extra_peer_args <<<"$peers_args"
+peer_device="$device"
+[[ "$device" != cuda:* ]] || peer_device=cuda
+IFS=',' read -r -a peer_items <<<"$peers_runs"
+for item in "${peer_items[@]}"; do
+  name="${item%%:*}" runs="${item#*:}"
+  sub="$(python3 -c 'import sys; sys.path.insert(0, sys.argv[1]); import peers; print(peers.PEERS[sys.argv[2]]["subfolder"])' \
+    "$source_root/tools/peers" "$name")" || die "tools/peers/peers.py does not know $name"
+  printf '\n---- %s (Python original, %s/%s) ----\n' "$name" "$peers_dir" "$sub"
+  if [[ ! -d "$peers_dir/$sub" ]]; then
+    echo "skipped: no checkout $peers_dir/$sub" | tee "$out/logs/peers-$name.log"
+    continue
+  fi
+  timeout_args=()
+  if [[ "$time_limit" -gt 0 ]]; then
+    left=$((time_limit - SECONDS))
+    if [[ "$name" == hiverge_record && $left -lt 240 ]]; then
+      echo "skipped: ${left} s of --time_limit=$time_limit left, hiverge runs only with 240" | tee "$out/logs/peers-$name.log"
+      continue
+    fi
+    if [[ $left -lt 90 ]]; then
+      echo "skipped: ${left} s of --time_limit=$time_limit left" | tee "$out/logs/peers-$name.log"
+      continue
+    fi
+    timeout_args=("--timeout=$((left - 30))")
+  fi
+  cmd=(python3 "$peers_py" run "--checkout=$peers_dir/$sub" "--recipe=$name" "--runs=$runs"
+       "--device=$peer_device" "--data_dir=$data" "--work=$build_dir/peers-work/$name"
+       "--log=$out/logs/peers-$name.stdout.log" "--out=$out/peers/$name.python.json"
+       "${timeout_args[@]}" "${extra_peer_args[@]}")
+  echo "+ ${cmd[*]}"
+  peer_start=$SECONDS
+  peer_rc=0
+  "${cmd[@]}" >"$out/logs/peers-$name.log" 2>&1 || peer_rc=$?
+  tail -n 5 "$out/logs/peers-$name.log"
+  echo "$name (Python): exit $peer_rc, $((SECONDS - peer_start)) s in all (start, data cache, compile, every run)" |
+    tee -a "$out/logs/peers-$name.log"
+  if [[ -f "$out/peers/$name.python.json" && -f "$out/reports/$name.json" ]]; then
+    compare_rc=0
+    mkdir -p "$out/peers/$name"
+    "$bin_dir/bench/compare" "$out/peers/$name.python.json" "$out/reports/$name.json" \
+      --base_label=python --new_label=cifarbench --gate_time=false \
+      "--markdown_out=$out/peers/$name.compare.md" "--svg_dir=$out/peers/$name" \
+      >"$out/logs/peers-$name.compare.log" 2>&1 || compare_rc=$?
+    cat "$out/logs/peers-$name.compare.log"
+    peer_compares+=("$name:$compare_rc")
+  elif [[ -f "$out/peers/$name.python.json" ]]; then
+    echo "no cifarbench report reports/$name.json to compare with (add $name to --recipes)"
+  fi
+done
+fi
+
+# ------------------------------------------------------------------------------------------
 section "summary"
 {
   python3 "$gpu_tools/summarize.py" --markdown "$out"/reports/*.json
   echo
+  if [[ -n "$peers_dir" ]]; then
+    echo "## Side by side with the Python originals"
+    echo
+    echo "tools/peers/peers.py ran each original from $peers_dir (docs/peers.md) after cifarbench's"
+    echo "recipes, on the same machine; bench/compare (python = base, cifarbench = new) on the"
+    echo "time its original publishes. Reports: peers/NAME.python.json, logs: logs/peers-NAME.*."
+    echo
+    for f in "$out"/logs/peers-*.log; do
+      [[ "$f" == *.stdout.log || "$f" == *.compare.log ]] && continue
+      echo "- $(basename "$f" .log | sed 's/^peers-//'): $(tail -n 1 "$f")"
+    done
+    echo
+    for pc in "${peer_compares[@]}"; do
+      echo "### ${pc%%:*} (compare exit ${pc#*:})"
+      echo
+      cat "$out/peers/${pc%%:*}.compare.md"
+      echo
+    done
+  fi
   echo "## How"
   echo
   echo '```sh'
