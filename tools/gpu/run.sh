@@ -93,6 +93,7 @@ dry_run=false
 profile=false
 prebuilt_mode=auto
 targets=""
+torch_lib=""
 peers_dir="" peers_runs="hlb_record:5,airbench94_muon:10,hiverge_record:10" peers_args="" time_limit=0
 steps="build,data,ctest,bench"
 jobs="$(nproc 2>/dev/null || echo 4)"
@@ -203,6 +204,20 @@ pack() {
     echo "bundle ($bundle):"
     sed 's/^/  /' "$bundle/bundle.txt" 2>/dev/null || echo "  (no bundle.txt)"
   } >"$out/run.txt"
+  # Paths of this machine's folders as names, so that the results read the same wherever they
+  # were made (the results, build and source folders and the torch package; longest first, as
+  # one may begin with another).
+  local torch_pkg="" sed_args=() t
+  [[ -z "$torch_lib" ]] || torch_pkg="$(dirname "$torch_lib")"
+  while IFS=$'\t' read -r _ t; do
+    sed_args+=(-e "s#${t%$'\x1f'*}#${t#*$'\x1f'}#g")
+  done < <(for t in "$out"$'\x1f''<out>' "$build_dir"$'\x1f''<build>' "$source_root"$'\x1f''<source tree>' \
+             ${torch_pkg:+"$torch_pkg"$'\x1f''<torch package>'}; do
+             p="${t%$'\x1f'*}"; [[ ${#p} -gt 1 ]] && printf '%d\t%s\n' "${#p}" "$t"
+           done | sort -rn)
+  for t in "$out"/{reports,logs,peers}/* "$out"/{reports,logs,peers}/*/* "$out"/*.{md,txt}; do
+    [[ -f "$t" && "$t" =~ \.(json|md|txt|log)$ ]] && sed -i "${sed_args[@]}" "$t"
+  done
   local items=() f
   for f in reports logs peers summary.md table.txt cmake-settings.txt nvidia-smi.txt run.txt; do
     [[ -e "$out/$f" ]] && items+=("$f")
@@ -559,7 +574,7 @@ section "summary"
     for pc in "${peer_compares[@]}"; do
       echo "### ${pc%%:*} (compare exit ${pc#*:})"
       echo
-      cat "$out/peers/${pc%%:*}.compare.md"
+      sed "s#](\([a-z_]*\.svg\))#](peers/${pc%%:*}/\1)#g" "$out/peers/${pc%%:*}.compare.md"
       echo
     done
   fi
