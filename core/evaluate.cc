@@ -1,4 +1,5 @@
 #include "core/evaluate.h"
+#include "core/tta.h"
 
 #include <ATen/ATen.h>
 
@@ -22,6 +23,7 @@ at::Tensor OneHot(const at::Tensor& labels, int64_t num_classes, at::ScalarType 
 
 at::Tensor TtaLogits(const std::function<at::Tensor(const at::Tensor&)>& forward,
                      const at::Tensor& images, v1::TtaKind tta) {
+  if (tta == v1::TTA_SIX_VIEW) return MultiViewTtaLogits(forward, images, images.size(0));
   at::Tensor logits = forward(images);
   if (tta == v1::TTA_FLIP) {
     logits = (logits + forward(images.flip({3}))) * 0.5;

@@ -21,7 +21,8 @@ at::Tensor SmoothedCrossEntropySum(const at::Tensor& logits, const at::Tensor& s
 // (N) int64 labels -> (N, K) one-hot in `dtype`.
 at::Tensor OneHot(const at::Tensor& labels, int64_t num_classes, at::ScalarType dtype);
 
-// Logits of the network under `tta`: TTA_FLIP averages the logits of x and of its mirror.
+// Logits of the network under `tta`: TTA_FLIP averages the logits of x and of its mirror;
+// TTA_SIX_VIEW is airbench's six weighted views (core/tta.h MultiViewTtaLogits).
 at::Tensor TtaLogits(const std::function<at::Tensor(const at::Tensor&)>& forward,
                      const at::Tensor& images, v1::TtaKind tta);
 

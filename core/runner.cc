@@ -1,5 +1,6 @@
 #include "core/runner.h"
 
+#include <ATen/CPUGeneratorImpl.h>
 #include <c10/util/Exception.h>
 
 #include <algorithm>
@@ -55,6 +56,7 @@ class ConsoleObserver : public RunObserver {
 std::string HeadlineName(const v1::EvalConfig& eval) {
   std::string s = eval.headline_network() == v1::EVAL_NETWORK_EMA ? "ema" : "live";
   if (eval.headline_tta() == v1::TTA_FLIP) s += "+flip_tta";
+  if (eval.headline_tta() == v1::TTA_SIX_VIEW) s += "+six_view_tta";
   return s;
 }
 
@@ -144,7 +146,9 @@ void RecomputeAggregates(const v1::RecipeConfig& config, v1::BenchReport* bench)
 
 v1::RecipeConfig WarmupConfig(const v1::RecipeConfig& config) {
   v1::RecipeConfig warm = config;
-  warm.mutable_train()->set_epochs(std::min(config.train().epochs(), 1.0));
+  if (!config.train().warmup().full_run()) {
+    warm.mutable_train()->set_epochs(std::min(config.train().epochs(), 1.0));
+  }
   warm.mutable_eval()->set_per_epoch(false);
   warm.mutable_eval()->set_headline_network(v1::EVAL_NETWORK_LIVE);
   warm.set_runs(1);
@@ -194,15 +198,36 @@ absl::StatusOr<v1::BenchReport> RunRecipe(const v1::RecipeConfig& config,
   if (options.warmup) {
     const v1::RecipeConfig warm = WarmupConfig(config);
     v1::Warmup* w = bench.mutable_warmup();
+    const v1::WarmupConfig& wc = config.train().warmup();
     w->set_what(absl::StrCat("one untimed run of the recipe with train.epochs=",
-                             warm.train().epochs(),
+                             warm.train().epochs(), wc.full_run() ? " (the whole recipe)" : "",
+                             wc.random_images() ? ", on random images and labels"
+                             : wc.random_labels() ? ", on random labels" : "",
                              ", no per-epoch evaluation, live headline, seed ", config.seed(),
                              "; its report is discarded"));
     std::fprintf(options.out, "warm-up: %s\n", w->what().c_str());
     std::fflush(options.out);
     v1::RunReport scratch;
     double seconds = 0;
-    const absl::Status status = UntimedRun(plugin_info, warm, data, options, &scratch, &seconds);
+    // Random labels (and images) as airbench94_muon's and hiverge's warm-ups draw them, from
+    // their own generator seeded by the recipe's seed, on the data's device.
+    DeviceData random_data;
+    if (wc.random_labels() || wc.random_images()) {
+      at::Generator gen = at::detail::createCPUGenerator(config.seed());
+      auto labels = [&](const at::Tensor& like) {
+        return at::randint(10, like.sizes(), gen, at::TensorOptions().dtype(at::kLong)).to(like.device());
+      };
+      auto images = [&](const at::Tensor& like) {
+        return at::randint(256, like.sizes(), gen, at::TensorOptions().dtype(at::kByte)).to(like.device());
+      };
+      random_data.train_images = wc.random_images() ? images(data.train_images) : data.train_images;
+      random_data.test_images = wc.random_images() ? images(data.test_images) : data.test_images;
+      random_data.train_labels = labels(data.train_labels);
+      random_data.test_labels = labels(data.test_labels);
+    }
+    const DeviceData& warm_data =
+        wc.random_labels() || wc.random_images() ? random_data : data;
+    const absl::Status status = UntimedRun(plugin_info, warm, warm_data, options, &scratch, &seconds);
     w->set_seconds(seconds);
     w->set_ran(status.ok());
     if (!status.ok()) {

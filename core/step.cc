@@ -147,6 +147,60 @@ StepOutputs TrainStep::Run(const at::Tensor& x, const at::Tensor& y) {
   return out_;
 }
 
+StepBodies::StepBodies(StepKind kind, std::vector<at::Tensor> state,
+                       std::function<void()> zero_grad)
+    : kind_(kind), state_(std::move(state)), zero_grad_(std::move(zero_grad)) {}
+
+StepBodies::~StepBodies() = default;
+
+int StepBodies::Add(std::function<void()> body) {
+  bodies_.push_back(std::move(body));
+  return static_cast<int>(bodies_.size()) - 1;
+}
+
+void StepBodies::Feed(at::Tensor& slot, const at::Tensor& value) const {
+  if (kind_ == StepKind::kEager) {
+    slot = value;
+    return;
+  }
+  at::NoGradGuard no_grad;
+  if (!slot.defined()) slot = at::empty_like(value);  // keeps the memory format
+  slot.copy_(value);
+}
+
+void StepBodies::Prepare(int warmup_steps) {
+  if (kind_ != StepKind::kGraph || !graphs_.empty()) return;
+#ifdef CIFARBENCH_WITH_CUDA
+  std::vector<at::Tensor> saved;
+  {
+    at::NoGradGuard no_grad;
+    for (const at::Tensor& t : state_) saved.push_back(t.detach().clone());
+  }
+  auto restore = [&] {
+    at::NoGradGuard no_grad;
+    for (size_t i = 0; i < state_.size(); ++i) state_[i].detach().copy_(saved[i]);
+    zero_grad_();
+  };
+  for (const auto& body : bodies_) {
+    graphs_.push_back(MakeCudaStepGraph());
+    graphs_.back()->Capture(body, warmup_steps, restore);
+  }
+#else
+  (void)warmup_steps;
+  TORCH_CHECK(false, "StepBodies: graph mode in a build without CUDA");
+#endif
+}
+
+void StepBodies::Run(int index) {
+  MaybeInjectOutOfMemory();
+  if (kind_ == StepKind::kGraph) {
+    Prepare();
+    graphs_.at(static_cast<size_t>(index))->Replay();
+  } else {
+    bodies_.at(static_cast<size_t>(index))();
+  }
+}
+
 absl::StatusOr<std::unique_ptr<TrainStep>> MakeTrainStep(
     const v1::TrainConfig& train, const v1::LossConfig& loss, at::Device device, torch::nn::Module& module,
     TrainStep::Forward forward, NesterovSgd& opt, const TrainingData& data, int64_t pad,

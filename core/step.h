@@ -19,6 +19,7 @@
 #include <functional>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "absl/status/statusor.h"
 #include "core/data.h"
@@ -84,6 +85,40 @@ class TrainStep {
   StepOutputs out_;
   std::unique_ptr<StepGraph> graph_;
   bool prepared_ = false;
+};
+
+// A plugin's own step bodies (the forward, loss, backward and optimiser calls it writes out, as
+// the airbench plugin does) run eagerly, as static-buffer steps, or each captured in its own
+// CUDA graph: several bodies per run (airbench: the whitening bias trained for the first steps,
+// then frozen, two graphs). A body reads its inputs from tensors fed with Feed() and keeps its
+// outputs itself; every rate it uses must come from device tensors (NesterovSgd::StepOnDevice,
+// Muon::StepOnDevice), loaded on the host before Run().
+class StepBodies {
+ public:
+  // `state`: every tensor the bodies change (parameters, buffers, optimiser buffers). Graph mode
+  // runs each body `warmup_steps` times on a side stream and then restores these (and drops the
+  // gradients through `zero_grad`) before capturing, so the first real step starts from the
+  // state it would have had.
+  StepBodies(StepKind kind, std::vector<at::Tensor> state, std::function<void()> zero_grad);
+  ~StepBodies();
+  StepKind kind() const { return kind_; }
+  // Registers a body; returns its index for Run().
+  int Add(std::function<void()> body);
+  // An input slot: eager mode takes `value` itself (no copy); static and graph modes copy it
+  // into the slot's fixed tensor, allocated like `value` on first use.
+  void Feed(at::Tensor& slot, const at::Tensor& value) const;
+  // Graph mode: warms up and captures every body (the slots must have been fed once). No-op
+  // otherwise.
+  void Prepare(int warmup_steps = 3);
+  // Runs body `index`: the call itself (eager, static) or its graph's replay.
+  void Run(int index);
+
+ private:
+  StepKind kind_;
+  std::vector<at::Tensor> state_;
+  std::function<void()> zero_grad_;
+  std::vector<std::function<void()>> bodies_;
+  std::vector<std::unique_ptr<StepGraph>> graphs_;
 };
 
 // What the shipped plugins do to set up their step: resolve train.step_mode on `device`, build

@@ -518,7 +518,7 @@ TEST(ConfigOverrideTest, StringAndUint64) {
 TEST(ConfigOverrideTest, BadField) {
   EXPECT_EQ(OverrideError("train.batch_sizee=3"),
             "--set 'train.batch_sizee=3': no field 'batch_sizee' in cifarbench.v1.TrainConfig "
-            "(did you mean 'batch_size'?) (fields: batch_size, epochs, step_mode)");
+            "(did you mean 'batch_size'?) (fields: batch_size, epochs, step_mode, warmup)");
   // RecipeConfig's fields, then one block per plugin that registered settings.
   const std::string error = OverrideError("trian.batch_size=3");
   const std::string fields =
@@ -567,7 +567,7 @@ TEST(ConfigOverrideTest, MissingEquals) {
 TEST(ConfigOverrideTest, NotAScalar) {
   EXPECT_EQ(OverrideError("train=3"),
             "--set 'train=3': train is a message; set one of its fields (fields: batch_size, "
-            "epochs, step_mode)");
+            "epochs, step_mode, warmup)");
   EXPECT_EQ(OverrideError("seed.x=3"),
             "--set 'seed.x=3': seed is not a message; it has no field 'x'");
 }
@@ -575,7 +575,7 @@ TEST(ConfigOverrideTest, NotAScalar) {
 TEST(ConfigOverrideTest, OverrideErrorStopsLoading) {
   EXPECT_EQ(LoadError(kGoodRecipe, {"train.batch_size=256", "train.batch_sizee=3"}),
             "--set 'train.batch_sizee=3': no field 'batch_sizee' in cifarbench.v1.TrainConfig "
-            "(did you mean 'batch_size'?) (fields: batch_size, epochs, step_mode)");
+            "(did you mean 'batch_size'?) (fields: batch_size, epochs, step_mode, warmup)");
 }
 
 TEST(ConfigOverrideTest, SemanticErrorNamesTheOverride) {
