@@ -1,0 +1,68 @@
+// The airbench plugin's settings (recipes/airbench/airbench.proto) and their check, run when a
+// recipe loads, before any data is read: every setting airbench.cc reads, and nothing it does
+// not implement. LibTorch-free.
+#include "absl/strings/str_cat.h"
+#include "core/registry.h"
+#include "core/validation.h"
+#include "proto/recipe.pb.h"
+#include "recipes/airbench/airbench.pb.h"
+
+namespace cifarbench::airbench {
+namespace {
+
+void CheckAirbenchSettings(const v1::RecipeConfig& config, const AirbenchSettings& s,
+                           Validator& v) {
+  const AirbenchModel& model = s.model();
+  v.Present("model", s.has_model());
+  if (model.widths_size() != 3) {
+    v.Error("model.widths", absl::StrCat("must hold the 3 blocks' widths, got ", model.widths_size()));
+  }
+  for (int i = 0; i < model.widths_size(); ++i) {
+    v.Positive(absl::StrCat("model.widths[", i, "]"), model.widths(i));
+  }
+  v.Positive("model.whiten_kernel_size", model.whiten_kernel_size());
+  v.NonNegative("model.whiten_eps", model.whiten_eps());
+  v.Positive("model.whiten_images", model.whiten_images());
+  v.Probability("model.bn_momentum", model.bn_momentum());
+  v.NonNegative("model.bn_eps", model.bn_eps());
+  v.NonNegative("model.head_divisor", model.head_divisor());
+
+  const AirbenchMuon& muon = s.muon();
+  v.Present("muon", s.has_muon());
+  v.NonNegative("muon.lr", muon.lr());
+  CheckMomentum(muon.momentum(), "muon.momentum", v);
+  v.Positive("muon.ns_steps", muon.ns_steps());
+  v.NonNegative("muon.ns_eps", muon.ns_eps());
+
+  const AirbenchSgd& sgd = s.sgd();
+  v.Present("sgd", s.has_sgd());
+  CheckMomentum(sgd.momentum(), "sgd.momentum", v);
+  if (s.has_sgd()) {
+    v.Present("sgd.whiten_bias", sgd.has_whiten_bias());
+    v.Present("sgd.norm_biases", sgd.has_norm_biases());
+    v.Present("sgd.head", sgd.has_head());
+  }
+  CheckSgdGroup(sgd.whiten_bias(), "sgd.whiten_bias", v);
+  CheckSgdGroup(sgd.norm_biases(), "sgd.norm_biases", v);
+  CheckSgdGroup(sgd.head(), "sgd.head", v);
+  v.NonNegative("sgd.whiten_bias_epochs", sgd.whiten_bias_epochs());
+
+  v.Present("loss", s.has_loss());
+  CheckLoss(s.loss(), "loss", v);
+  if (s.has_loss() && s.loss().scale() != 1) {
+    v.Error("loss.scale", absl::StrCat("must be 1: airbench's rates are per summed loss, got ",
+                                       s.loss().scale()));
+  }
+  v.Present("augment", s.has_augment());
+  v.NonNegative("augment.translate", s.augment().translate());
+
+  if (config.eval().headline_network() == v1::EVAL_NETWORK_EMA) {
+    v.RootError("eval.headline_network", "must be EVAL_NETWORK_LIVE: airbench has no EMA network");
+  }
+}
+
+}  // namespace
+
+CIFARBENCH_REGISTER_SETTINGS("airbench", AirbenchSettings, CheckAirbenchSettings);
+
+}  // namespace cifarbench::airbench

@@ -1,0 +1,223 @@
+// The airbench plugin against the literals of KellerJordan/cifar10-airbench f1c599c
+// airbench94_muon.py (parameter and MAC counts, the optimiser partition, the per-run init, the
+// step counts and learning rates at chosen steps), each expected value computed by hand from
+// the published numbers; and the plugin itself: one epoch of each airbench recipe at smoke
+// scale, and the static-buffer step equal to the eager step bit for bit across the whitening
+// bias's freeze.
+#include <ATen/ATen.h>
+
+#include <cmath>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "core/config.h"
+#include "core/flops.h"
+#include "core/plugin.h"
+#include "core/registry.h"
+#include "core/schedule.h"
+#include "core/settings.h"
+#include "proto/report.pb.h"
+#include "recipes/airbench/airbench.pb.h"
+#include "recipes/airbench/airbench_net.h"
+#include "gtest/gtest.h"
+
+namespace cifarbench::airbench {
+namespace {
+
+v1::RecipeConfig Shipped(const std::string& name, const std::vector<std::string>& overrides = {}) {
+  auto info = Registry::Get().FindRecipe(name);
+  EXPECT_TRUE(info.ok()) << info.status();
+  auto config = LoadRecipeText(info->text, info->path, overrides, {});
+  EXPECT_TRUE(config.ok()) << config.status();
+  return *config;
+}
+
+AirbenchSettings Settings(const v1::RecipeConfig& c) {
+  auto s = PluginSettings<AirbenchSettings>(c);
+  EXPECT_TRUE(s.ok()) << s.status();
+  return s.ok() ? *s : AirbenchSettings();
+}
+
+int64_t Numel(const std::vector<at::Tensor>& ts) {
+  int64_t n = 0;
+  for (const at::Tensor& t : ts) n += t.numel();
+  return n;
+}
+
+// Section 0 of the spec: 1,972,792 parameters, 1,971,352 trained, 1,971,328 once the
+// whitening bias (24) is frozen; 118,147,360 forward MACs per image.
+TEST(AirbenchNetTest, ParameterAndMacCountsMatchThePublishedNetwork) {
+  AirbenchNet net(Settings(Shipped("airbench94_muon")).model());
+  NetworkCost cost = CountNetworkCost(*net, [&](const at::Tensor& x) { return net->forward(x); });
+  EXPECT_EQ(cost.params_total, 1972792);
+  EXPECT_EQ(cost.params_trained, 1971352);
+  EXPECT_EQ(cost.params_trained - net->whiten_bias.numel(), 1971328);
+  EXPECT_EQ(cost.forward_macs, 118147360);
+  EXPECT_EQ(cost.conv_layers, 7);  // whiten + 3 blocks x 2
+  EXPECT_EQ(cost.linear_layers, 1);
+  EXPECT_DOUBLE_EQ(net->head_divisor, 256);  // x.size(-1) at full width
+}
+
+// L356-360: Muon on the six filters (1,967,616), SGD on the whitening bias (24), the BN biases
+// (1,152) and the head (2,560); the whitening weight (288) and BN weights (1,152) are frozen.
+TEST(AirbenchNetTest, OptimiserPartition) {
+  AirbenchNet net(Settings(Shipped("airbench94_muon")).model());
+  EXPECT_EQ(MuonParams(*net).size(), 6u);
+  EXPECT_EQ(Numel(MuonParams(*net)), 1967616);
+  EXPECT_EQ(NormBiasParams(*net).size(), 6u);
+  EXPECT_EQ(Numel(NormBiasParams(*net)), 1152);
+  EXPECT_EQ(net->head->weight.numel(), 2560);
+  EXPECT_EQ(net->whiten_bias.numel(), 24);
+  EXPECT_FALSE(net->whiten_weight.requires_grad());
+  EXPECT_EQ(net->whiten_weight.numel(), 288);
+  int64_t frozen_bn = 0;
+  for (auto& bn : Norms(*net)) {
+    EXPECT_FALSE(bn->weight.requires_grad());
+    frozen_bn += bn->weight.numel();
+  }
+  EXPECT_EQ(frozen_bn, 1152);
+}
+
+// reset() (L240-245): identity on the first C_in filters, the rest default; the head at unit
+// std; the whitening bias U(+-1/sqrt(12)) (quirk Q1); BN weight 1, bias 0.
+TEST(AirbenchNetTest, PerRunInitialisation) {
+  torch::manual_seed(0);
+  AirbenchNet net(Settings(Shipped("airbench94_muon")).model());
+  const at::Tensor w1 = net->blocks[0]->conv1->weight;  // (64, 24, 3, 3)
+  at::Tensor identity = at::zeros({24, 24, 3, 3});
+  for (int64_t i = 0; i < 24; ++i) identity[i][i][1][1] = 1;
+  EXPECT_TRUE(at::equal(w1.narrow(0, 0, 24), identity));
+  EXPECT_GT(w1.narrow(0, 24, 40).abs().max().item<double>(), 0);
+  EXPECT_LE(w1.narrow(0, 24, 40).abs().max().item<double>(), 1 / std::sqrt(216.0));
+  // block1.conv2 (64 -> 64) is an exact identity; so is block2.conv2 (256 -> 256).
+  for (const at::Tensor& w : {net->blocks[0]->conv2->weight, net->blocks[1]->conv2->weight}) {
+    const int64_t c = w.size(0);
+    at::Tensor id = at::zeros({c, c, 3, 3});
+    for (int64_t i = 0; i < c; ++i) id[i][i][1][1] = 1;
+    EXPECT_TRUE(at::equal(w, id));
+  }
+  EXPECT_NEAR(net->head->weight.std().item<double>(), 1.0, 1e-6);
+  const double bound = 1 / std::sqrt(12.0);
+  EXPECT_LE(net->whiten_bias.abs().max().item<double>(), bound);
+  EXPECT_GT(net->whiten_bias.abs().max().item<double>(), 0.05);
+  for (auto& bn : Norms(*net)) {
+    EXPECT_TRUE(at::equal(bn->weight, at::ones_like(bn->weight)));
+    EXPECT_TRUE(at::equal(bn->bias, at::zeros_like(bn->bias)));
+    EXPECT_DOUBLE_EQ(bn->options.momentum().value(), 0.4);
+    EXPECT_DOUBLE_EQ(bn->options.eps(), 1e-12);
+  }
+}
+
+// L352-353, L400-403: 200 steps, the whitening bias trained for 75; every rate lr_0 (1 - t/200),
+// the bias's 0.053 (1 - t/75) until it freezes.
+TEST(AirbenchRecipesTest, StepsAndLearningRates) {
+  const v1::RecipeConfig c = Shipped("airbench94_muon");
+  const AirbenchSettings s = Settings(c);
+  const StepPlan plan = MakeStepPlan(50000, c.train().batch_size(), c.train().epochs());
+  EXPECT_EQ(plan.steps_per_epoch, 25);
+  EXPECT_EQ(plan.total_steps, 200);
+  EXPECT_EQ(plan.num_epochs, 8);
+  EXPECT_EQ(static_cast<int64_t>(std::ceil(s.sgd().whiten_bias_epochs() * plan.steps_per_epoch)), 75);
+  auto muon_lr = [&](int64_t t) { return s.muon().lr() * LinearToZero(t, plan.total_steps); };
+  EXPECT_DOUBLE_EQ(muon_lr(0), 0.24);
+  EXPECT_NEAR(muon_lr(74), 0.24 * 126 / 200, 1e-15);
+  EXPECT_NEAR(muon_lr(75), 0.24 * 125 / 200, 1e-15);
+  EXPECT_NEAR(muon_lr(199), 0.24 * 0.005, 1e-15);
+  EXPECT_NEAR(s.sgd().head().lr() * LinearToZero(199, 200), 0.67 * 0.005, 1e-15);
+  EXPECT_NEAR(s.sgd().norm_biases().lr() * LinearToZero(74, 200), 0.053 * 126 / 200, 1e-15);
+  EXPECT_NEAR(s.sgd().whiten_bias().lr() * LinearToZero(74, 75), 0.053 / 75, 1e-15);
+  EXPECT_EQ(LinearToZero(76, 75), 0);  // the reference's negative rate, clamped (Q2)
+  // lr x weight_decay = 0.004 for every SGD group (L345).
+  EXPECT_NEAR(s.sgd().whiten_bias().lr() * s.sgd().whiten_bias().weight_decay(), 0.004, 1e-15);
+  EXPECT_NEAR(s.sgd().norm_biases().lr() * s.sgd().norm_biases().weight_decay(), 0.004, 1e-15);
+  EXPECT_NEAR(s.sgd().head().lr() * s.sgd().head().weight_decay(), 0.004, 1e-15);
+  EXPECT_DOUBLE_EQ(s.muon().momentum(), 0.6);
+  EXPECT_DOUBLE_EQ(s.sgd().momentum(), 0.85);
+  EXPECT_DOUBLE_EQ(s.loss().label_smoothing(), 0.2);
+  EXPECT_EQ(c.eval().headline_tta(), v1::TTA_SIX_VIEW);
+  EXPECT_TRUE(c.train().warmup().full_run());
+  EXPECT_TRUE(c.train().warmup().random_labels());
+}
+
+// Random images and labels on the CPU (the plugin's arithmetic, not its accuracy).
+DeviceData RandomData(int64_t train, int64_t test) {
+  at::manual_seed(123);
+  DeviceData d;
+  d.train_images = at::randint(256, {train, 3, 32, 32}, at::kByte);
+  d.train_labels = at::randint(10, {train}, at::kLong);
+  d.test_images = at::randint(256, {test, 3, 32, 32}, at::kByte);
+  d.test_labels = at::randint(10, {test}, at::kLong);
+  return d;
+}
+
+v1::RunReport RunPlugin(const v1::RecipeConfig& config, const DeviceData& data) {
+  auto info = Registry::Get().FindPlugin("airbench");
+  EXPECT_TRUE(info.ok()) << info.status();
+  std::unique_ptr<Plugin> plugin = info->factory();
+  RunContext ctx;
+  ctx.device = at::kCPU;
+  ctx.data = &data;
+  ctx.seed = 7;
+  v1::RunReport report;
+  absl::Status status = plugin->Run(config, ctx, &report);
+  EXPECT_TRUE(status.ok()) << status;
+  return report;
+}
+
+// Every airbench recipe runs one epoch at smoke scale (its own settings, 1 epoch, narrow, on a
+// small random set): an OK report with the six-view headline and the plain accuracy beside it.
+TEST(AirbenchPluginTest, EveryRecipeRunsOneEpochAtSmokeScale) {
+  const DeviceData data = RandomData(1000, 200);
+  for (const char* name : {"airbench94_muon", "airbench94_muon_smoke"}) {
+    SCOPED_TRACE(name);
+    const v1::RecipeConfig c = Shipped(name, {"train.epochs=1", "train.batch_size=250",
+                                              "eval.batch_size=100", "airbench.model.widths=8,16,16",
+                                              "airbench.model.head_divisor=256",
+                                              "airbench.model.whiten_images=500"});
+    const v1::RunReport r = RunPlugin(c, data);
+    // The runner sets OK; a plugin sets only DIVERGED or INTERRUPTED.
+    EXPECT_EQ(r.status(), v1::RUN_STATUS_UNSPECIFIED) << r.message();
+    EXPECT_EQ(r.train_steps(), 4);
+    ASSERT_EQ(r.epochs_size(), 1);
+    EXPECT_TRUE(r.epochs(0).evaluated());
+    EXPECT_GE(r.headline_accuracy(), 0);
+    EXPECT_LE(r.headline_accuracy(), 1);
+    EXPECT_GT(r.plain_accuracy(), 0);
+    EXPECT_GT(r.timings().init_s(), 0);
+    EXPECT_GT(r.timings().train_s(), 0);
+    EXPECT_NEAR(r.timings().time_to_result_s(),
+                r.timings().init_s() + r.timings().train_s() + r.timings().final_eval_s(), 1e-9);
+    EXPECT_NE(r.timed_region().find("airbench's"), std::string::npos);
+  }
+}
+
+// The static-buffer step (what a CUDA graph replays) equals the eager step bit for bit on the
+// CPU, across the whitening bias's freeze (after 1 of 3 epochs here).
+TEST(AirbenchPluginTest, StaticStepEqualsEagerAcrossTheBiasFreeze) {
+  const DeviceData data = RandomData(600, 100);
+  std::vector<v1::RunReport> reports;
+  for (const char* mode : {"STEP_MODE_EAGER", "STEP_MODE_STATIC"}) {
+    const v1::RecipeConfig c = Shipped(
+        "airbench94_muon_smoke",
+        {"train.epochs=3", "train.batch_size=200", "eval.batch_size=100",
+         std::string("train.step_mode=") + mode, "airbench.sgd.whiten_bias_epochs=1",
+         "airbench.model.widths=8,16,16", "airbench.model.whiten_images=300"});
+    reports.push_back(RunPlugin(c, data));
+  }
+  EXPECT_EQ(reports[0].step_mode(), "eager");
+  EXPECT_EQ(reports[1].step_mode(), "static");
+  ASSERT_EQ(reports[0].epochs_size(), 3);
+  ASSERT_EQ(reports[1].epochs_size(), 3);
+  for (int e = 0; e < 3; ++e) {
+    SCOPED_TRACE(e);
+    EXPECT_EQ(reports[0].epochs(e).train_loss(), reports[1].epochs(e).train_loss());
+    EXPECT_EQ(reports[0].epochs(e).val_loss(), reports[1].epochs(e).val_loss());
+    EXPECT_EQ(reports[0].epochs(e).train_acc(), reports[1].epochs(e).train_acc());
+  }
+  EXPECT_EQ(reports[0].headline_accuracy(), reports[1].headline_accuracy());
+  EXPECT_EQ(reports[0].plain_accuracy(), reports[1].plain_accuracy());
+}
+
+}  // namespace
+}  // namespace cifarbench::airbench
