@@ -300,7 +300,8 @@ case_table_last() {
 case_built_against_bundle() {
   local key
   for key in absl_DIR GTest_DIR Protobuf_INCLUDE_DIR Protobuf_LIBRARY_RELEASE Protobuf_PROTOC_EXECUTABLE; do
-    grep -q "^$key:[A-Z]*=$build/bundle-prefix/usr/" "$out/cmake-settings.txt" ||
+    # run.sh writes the build folder as <build> (machine paths become names)
+    grep -q "^$key:[A-Z]*=<build>/bundle-prefix/usr/" "$out/cmake-settings.txt" ||
       { fail "$key is not from the bundle: $(grep "^$key" "$out/cmake-settings.txt")"; return 1; }
   done
   grep -qE '100% tests passed, 0 tests failed out of 3$' "$out/logs/ctest.log" ||
@@ -337,6 +338,44 @@ case_unknown_recipe() {
   ! compgen -G "$work/out-rerun/reports/*.json" >/dev/null || { fail "something ran"; return 1; }
 }
 
+# --peers: the Python originals after the recipes (tools/peers/peers.py), here the stand-in
+# written from scratch in main.py's output format as hlb-CIFAR10/main.py; airbench94_muon has no
+# checkout (skipped and said), hiverge is skipped for lack of --time_limit. No machine path of
+# this test's folders is left in the tarball's text files.
+case_peers() {
+  local pdir="$work/peers-checkouts" tarball listing
+  mkdir -p "$pdir/hlb-CIFAR10" "$pdir/cifar10-speedrun"
+  cp "$root/tests/tools/peers/testdata/standin/main.py" "$pdir/hlb-CIFAR10/main.py"
+  : >"$pdir/cifar10-speedrun/cifar10_speedrun.py"
+  rm -rf -- "$work/out-rerun"
+  rerun --steps=build,data,bench --recipes=hlb_record_smoke:1 "--peers=$pdir" \
+    --peers_runs=hlb_record:2,airbench94_muon:1,hiverge_record:1 --time_limit=230 \
+    "--peers_args=--epochs=2.1 --widths=8,32,64 --skip_data_cache" ||
+    { tail -n 30 "$work/rerun.log"; fail "run.sh --peers failed"; return 1; }
+  tarball=("$work"/out-rerun/cifarbench-results-*.tar.gz)
+  listing="$(tar -tzf "${tarball[0]}")"
+  for f in peers/hlb_record.python.json logs/peers-hlb_record.log logs/peers-hlb_record.stdout.log \
+           logs/peers-airbench94_muon.log logs/peers-hiverge_record.log; do
+    grep -q "/$f\$" <<<"$listing" || { echo "$listing"; fail "the tarball has no $f"; return 1; }
+  done
+  python3 - "$work/out-rerun/peers/hlb_record.python.json" <<'PY' || { fail "the stand-in's report is not 2 OK runs of hlb_record"; return 1; }
+import json, sys
+r = json.load(open(sys.argv[1]))
+assert r["runs"][0]["recipe"] == "hlb_record" and r["runs"][0]["plugin"] == "python-original", r["runs"][0]["plugin"]
+assert [x["status"] for x in r["runs"]] == ["OK", "OK"], [x["status"] for x in r["runs"]]
+assert "modified" in r["context"]["build_type"], r["context"]["build_type"]
+PY
+  grep -q '^skipped: no checkout <peers>/cifar10-airbench$' "$work/out-rerun/logs/peers-airbench94_muon.log" ||
+    { cat "$work/out-rerun/logs/peers-airbench94_muon.log"; fail "airbench94_muon without a checkout is not said skipped"; return 1; }
+  grep -q 'hiverge runs only with 240' "$work/out-rerun/logs/peers-hiverge_record.log" ||
+    { cat "$work/out-rerun/logs/peers-hiverge_record.log"; fail "hiverge was not skipped for --time_limit"; return 1; }
+  grep -q '^## Side by side with the Python originals' "$work/out-rerun/summary.md" ||
+    { fail "summary.md has no side-by-side section"; return 1; }
+  if tar -xzOf "${tarball[0]}" --wildcards '*.json' '*.md' '*.txt' '*.log' | grep -F -e "$work" -e "$root"; then
+    fail "the tarball names this machine's folders ($work or $root)"; return 1
+  fi
+}
+
 run_case case_bundle
 [[ $failed -eq 0 ]] || finish  # nothing else can work without the bundle
 run_case case_bundle_rerun
@@ -355,5 +394,6 @@ run_case case_built_against_bundle
 [[ "$prebuilt" == false ]] || run_case case_fallback_said
 run_case case_default_recipes
 run_case case_unknown_recipe
+run_case case_peers
 printf '(%ss)\n' "$SECONDS"
 finish

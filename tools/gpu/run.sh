@@ -205,13 +205,14 @@ pack() {
     sed 's/^/  /' "$bundle/bundle.txt" 2>/dev/null || echo "  (no bundle.txt)"
   } >"$out/run.txt"
   # Paths of this machine's folders as names, so that the results read the same wherever they
-  # were made (the results, build and source folders and the torch package; longest first, as
-  # one may begin with another).
+  # were made (the results, build, source, bundle and --peers folders and the torch package;
+  # longest first, as one may begin with another).
   local torch_pkg="" sed_args=() t
   [[ -z "$torch_lib" ]] || torch_pkg="$(dirname "$torch_lib")"
   while IFS=$'\t' read -r _ t; do
     sed_args+=(-e "s#${t%$'\x1f'*}#${t#*$'\x1f'}#g")
   done < <(for t in "$out"$'\x1f''<out>' "$build_dir"$'\x1f''<build>' "$source_root"$'\x1f''<source tree>' \
+             "$bundle"$'\x1f''<bundle>' ${peers_dir:+"$peers_dir"$'\x1f''<peers>'} \
              ${torch_pkg:+"$torch_pkg"$'\x1f''<torch package>'}; do
              p="${t%$'\x1f'*}"; [[ ${#p} -gt 1 ]] && printf '%d\t%s\n' "${#p}" "$t"
            done | sort -rn)
