@@ -26,7 +26,7 @@ set -euo pipefail
 prog="ci_bench.sh"
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd -P)"
 bench="" compare="" merge="" out="" baseline="$root/bench/baselines/cpu_smoke.json" within=""
-recipes="hlb_record_smoke,hlb_long_smoke,page_resnet9_smoke" seeds=5 update=false
+recipes="hlb_record_smoke,hlb_long_smoke,page_resnet9_smoke,airbench94_muon_smoke" seeds=5 update=false
 data_dir="${CIFAR10_DIR:-$root/../shared/cifar10}"
 extra=()
 while [[ $# -gt 0 ]]; do
@@ -52,7 +52,7 @@ for v in bench compare merge out; do
 done
 [[ "$seeds" =~ ^[1-9][0-9]*$ ]] || { echo "$prog: --seeds must be >= 1" >&2; exit 2; }
 # CI size: each smoke recipe's procedure on 2,000 training and 1,000 test images, so that
-# 3 recipes x 5 seeds take minutes on 2 cores; the thread count is fixed for determinism.
+# 4 recipes x 5 seeds take minutes on 2 cores; the thread count is fixed for determinism.
 CI_SIZE=(--device=cpu --threads=2 --seed=0 --set data.train_subset=2000 --set data.test_subset=1000)
 mkdir -p "$out"
 reports=()
