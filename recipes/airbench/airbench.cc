@@ -209,6 +209,7 @@ class AirbenchPlugin : public Plugin {
     auto forward = [&net](const at::Tensor& x) { return net->forward(x); };
     RunRecorder recorder(ctx, report, batch);
     at::Tensor train_padded, epoch0_flip, train_targets;
+    at::Tensor bias_at_freeze;  // the whitening bias when it froze: checked after the run
     for (int64_t epoch = 0; epoch < plan.num_epochs; ++epoch) {
       const int64_t epoch_steps = plan.StepsInEpoch(epoch);
       timer.Start();
@@ -240,6 +241,7 @@ class AirbenchPlugin : public Plugin {
         sgd.LoadRates();
         muon.LoadRates();
         const bool bias_trains = t < bias_steps;
+        if (t == bias_steps) bias_at_freeze = net->whiten_bias.detach().clone();  // no sync
         steps.Run(bias_trains ? bias_trained : bias_frozen);
         if (!recorder.Step(i, epoch_steps, out_loss[bias_trains ? 0 : 1],
                            out_logits[bias_trains ? 0 : 1], y)) {
@@ -278,6 +280,13 @@ class AirbenchPlugin : public Plugin {
         }
       }
       recorder.Publish(*row);
+    }
+    // Q2's fix, checked (untimed): after its last training step nothing may move the whitening
+    // bias (no decay, no momentum), in every step mode.
+    if (bias_at_freeze.defined() && !at::equal(bias_at_freeze, net->whiten_bias.detach())) {
+      return absl::InternalError(absl::StrCat(
+          "the whitening bias changed after its freeze at step ", bias_steps,
+          " (it must leave the update once detached: airbench94_muon quirk Q2)"));
     }
     const double capture_s = report->timings().capture_s();
     recorder.Finish(init_s);

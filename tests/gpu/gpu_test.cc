@@ -4,13 +4,18 @@
 //   - a CUDA-graph-replayed training step against the eager step, from the same state and
 //     batches (fp16, channels_last, the hlb network);
 //   - the fp16 network's logits against the fp32 network's on the same weights;
-//   - the augmentations on the GPU against the CPU implementation, given the same draws.
+//   - the augmentations on the GPU against the CPU implementation, given the same draws;
+//   - the airbench plugin's two captured step bodies (whitening bias trained, then frozen)
+//     against its eager steps, and the bias unchanged after its freeze (the plugin checks it
+//     and fails the run otherwise).
 #include <ATen/ATen.h>
 #include <ATen/core/grad_mode.h>  // at::NoGradGuard (not in ATen.h in 2.x)
 #include <torch/cuda.h>
 #include <torch/utils.h>
 
+#include <cmath>
 #include <memory>
+#include <string>
 #include <vector>
 
 #include "core/augment.h"
@@ -19,6 +24,9 @@
 #include "core/optim.h"
 #include "core/step.h"
 #include "gtest/gtest.h"
+#include "core/config.h"
+#include "core/plugin.h"
+#include "core/registry.h"
 #include "recipes/hlb/hlb_net.h"
 
 namespace cifarbench {
@@ -181,6 +189,51 @@ TEST(GpuTest, AugmentationOnGpuEqualsCpuGivenTheSameDraws) {
   // And in the run's dtype (fp16 on CUDA): the gather moves values, so equal there too.
   EXPECT_TRUE(at::equal(CropFlip(gpu_images.to(at::kHalf), gpu_draws, 32).cpu(),
                         crop_cpu.to(at::kHalf)));
+}
+
+// airbench94_muon_smoke's procedure on the GPU (fp16, channels_last, BN fp32, bf16
+// Newton-Schulz) on random data, 3 epochs with the whitening bias frozen after the first: the
+// graph mode (two captured bodies) against the eager mode from the same seed, per epoch within
+// fp16 tolerance; both runs end OK, so the bias did not move after its freeze.
+TEST(GpuTest, AirbenchGraphStepsMatchEagerAcrossTheBiasFreeze) {
+  REQUIRE_GPU();
+  at::manual_seed(5);
+  DeviceData data;
+  data.train_images = at::randint(256, {2000, 3, 32, 32}, at::kByte).to(kCuda);
+  data.train_labels = at::randint(10, {2000}, at::kLong).to(kCuda);
+  data.test_images = at::randint(256, {500, 3, 32, 32}, at::kByte).to(kCuda);
+  data.test_labels = at::randint(10, {500}, at::kLong).to(kCuda);
+  std::vector<v1::RunReport> reports;
+  for (const char* mode : {"STEP_MODE_EAGER", "STEP_MODE_GRAPH"}) {
+    SCOPED_TRACE(mode);
+    auto recipe = Registry::Get().FindRecipe("airbench94_muon_smoke");
+    ASSERT_TRUE(recipe.ok()) << recipe.status();
+    auto config = LoadRecipeText(recipe->text, recipe->path,
+                                 {"train.epochs=3", "train.batch_size=500", "eval.batch_size=500",
+                                  std::string("train.step_mode=") + mode,
+                                  "airbench.sgd.whiten_bias_epochs=1"},
+                                 {});
+    ASSERT_TRUE(config.ok()) << config.status();
+    auto plugin = Registry::Get().FindPlugin("airbench");
+    ASSERT_TRUE(plugin.ok()) << plugin.status();
+    RunContext ctx;
+    ctx.device = kCuda;
+    ctx.data = &data;
+    ctx.seed = 11;
+    v1::RunReport report;
+    absl::Status status = plugin->factory()->Run(*config, ctx, &report);
+    ASSERT_TRUE(status.ok()) << status;
+    reports.push_back(report);
+  }
+  EXPECT_EQ(reports[0].step_mode(), "eager");
+  EXPECT_EQ(reports[1].step_mode(), "graph");
+  ASSERT_EQ(reports[0].epochs_size(), 3);
+  ASSERT_EQ(reports[1].epochs_size(), 3);
+  for (int e = 0; e < 3; ++e) {
+    SCOPED_TRACE(e);
+    const double a = reports[0].epochs(e).train_loss(), b = reports[1].epochs(e).train_loss();
+    EXPECT_NEAR(a, b, 0.02 * std::abs(a) + 1e-3);
+  }
 }
 
 }  // namespace

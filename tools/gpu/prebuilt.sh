@@ -26,7 +26,7 @@ die() { echo "$prog: $*" >&2; exit 2; }
 readonly FILES=(
   bench/bench bench/compare bench/merge
   tests/gpu/gpu_test
-  tests/recipes/hlb/hlb_net_test tests/recipes/page/page_net_test
+  tests/recipes/hlb/hlb_net_test tests/recipes/page/page_net_test tests/recipes/airbench/airbench_test
   tests/tools/cuda_loaded_test
 )
 
