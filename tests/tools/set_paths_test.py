@@ -5,7 +5,7 @@ Reads README.md, docs/*.md, tools/*.sh, tools/*/*.sh and tests/tools/*.sh (paths
 the source root given by --root), extracts each `--set PATH=VALUE` and `--grid PATH=V1,...`
 written as a command (error messages quoted in the docs, "--set 'x': ...", are skipped), and
 runs `bench --print_config` with it on a recipe of the path's plugin (hlb.* -> hlb_record,
-page.* -> page_resnet9, shared fields -> hlb_record). Each must load (exit 0). Fails also when
+page.* -> page_resnet9, airbench.* -> airbench94_muon, shared fields -> hlb_record). Each must load (exit 0). Fails also when
 fewer than 10 paths were found (the extraction broke).
 
     set_paths_test.py --bench=BIN --root=DIR
@@ -50,7 +50,8 @@ def main():
         return 1
     failures = 0
     for (path, value), where in sorted(found.items()):
-        recipe = "page_resnet9" if path.startswith("page.") else "hlb_record"
+        recipe = ("page_resnet9" if path.startswith("page.") else
+                  "airbench94_muon" if path.startswith("airbench.") else "hlb_record")
         cmd = [args.bench, f"--recipe={recipe}", "--print_config", "--set", f"{path}={value}"]
         result = subprocess.run(cmd, capture_output=True, text=True)
         status = "ok" if result.returncode == 0 else f"FAILED (exit {result.returncode})"
