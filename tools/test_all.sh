@@ -277,7 +277,7 @@ if want_leg bazel-pip; then
     [[ -n "$(find "$d" \( -name BUILD -o -name BUILD.bazel \) -print -quit)" ]] && pip_patterns+=("//$n/...")
   done
   pip_tests=(//tests/recipes/hlb:hlb_net_test //tests/recipes/page:page_net_test
-             //tests/tools:cuda_loaded_test)
+             //tests/recipes/airbench:airbench_test //tests/tools:cuda_loaded_test)
   bazel_rc=0
   {
     # --symlink_prefix=/: the clone's bazel-bin etc. keep pointing at the Debian build.
