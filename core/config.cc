@@ -772,6 +772,12 @@ std::vector<ValidationError> ValidateRecipe(const v1::RecipeConfig& config,
   v.Positive("eval.batch_size", eval.batch_size());
 
   v.EnumSet("precision", config.precision(), v1::Precision_descriptor());
+  if (config.has_memory_format() && config.memory_format() == v1::MEMORY_FORMAT_UNSPECIFIED) {
+    v.ErrorText("memory_format",
+                "memory_format must not be MEMORY_FORMAT_UNSPECIFIED: leave it unset for "
+                "channels_last, or set "
+                "MEMORY_FORMAT_CHANNELS_LAST or MEMORY_FORMAT_CONTIGUOUS");
+  }
   v.AtLeast("runs", config.runs(), 1);
   v.Probability("target_accuracy", config.target_accuracy());
 

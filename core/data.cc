@@ -47,6 +47,11 @@ absl::StatusOr<TrainingData> PrepareTrainingData(const DeviceData& data,
   return t;
 }
 
+at::MemoryFormat ComputeMemoryFormat(const v1::RecipeConfig& config) {
+  return config.memory_format() == v1::MEMORY_FORMAT_CONTIGUOUS ? at::MemoryFormat::Contiguous
+                                                                 : at::MemoryFormat::ChannelsLast;
+}
+
 at::ScalarType ComputeDtype(v1::Precision precision, at::Device device) {
   switch (precision) {
     case v1::PRECISION_FP32:

@@ -36,6 +36,10 @@ absl::StatusOr<TrainingData> PrepareTrainingData(const DeviceData& data,
 // The dtype a recipe computes in: PRECISION_AUTO is the references' fp16 on CUDA, fp32 on CPU.
 at::ScalarType ComputeDtype(v1::Precision precision, at::Device device);
 
+// The layout a recipe computes in: channels_last unless the config asks for
+// MEMORY_FORMAT_CONTIGUOUS (proto/recipe.proto's MemoryFormat says why).
+at::MemoryFormat ComputeMemoryFormat(const v1::RecipeConfig& config);
+
 // Moves `module` to `device`; floating-point parameters and buffers become `dtype`, integer
 // buffers (BatchNorm's num_batches_tracked) keep theirs (LibTorch's Module::to(dtype) would
 // convert them, unlike PyTorch's); 4-D parameters become channels_last when asked.

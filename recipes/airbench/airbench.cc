@@ -23,8 +23,9 @@
 // construction, random init, optimiser set-up, graph capture (capture_s), per-epoch
 // evaluation, the untimed plain evaluation that gives plain_accuracy.
 //
-// Precision: fp16 + channels_last on CUDA with BatchNorm in fp32 (L234-238), Newton-Schulz in
-// bf16; fp32 everywhere on the CPU.
+// Precision: fp16 on CUDA with BatchNorm in fp32 (L234-238), Newton-Schulz in bf16; fp32
+// everywhere on the CPU. channels_last on every device, as the reference (L131, L437); the
+// quarter-width CPU proof below was made in NCHW, before that (memory_format).
 // Measured (docs/benchmarks.md, "airbench94_muon at quarter width"): on the CPU (2 cores, pip
 // LibTorch 2.11) at quarter width 16/64/64 with the head divisor kept at 256, everything else as
 // published, 87.83% mean six-view TTA accuracy over seeds 0-2 (plain 86.27%); the smoke recipe
@@ -109,8 +110,8 @@ class AirbenchPlugin : public Plugin {
     const int64_t batch = config.train().batch_size();
     const at::Device device = ctx.device;
     const at::ScalarType dtype = ComputeDtype(config.precision(), device);
-    const bool channels_last = device.is_cuda();
-    const auto memory_format = channels_last ? at::MemoryFormat::ChannelsLast : at::MemoryFormat::Contiguous;
+    const auto memory_format = ComputeMemoryFormat(config);  // channels_last unless asked
+    const bool channels_last = memory_format == at::MemoryFormat::ChannelsLast;
     const DeviceData& data = *ctx.data;
     const int64_t n_train = data.train_images.size(0);
     if (batch > n_train) {

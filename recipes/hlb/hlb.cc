@@ -9,7 +9,8 @@
 // (core/augment.cc); whitening decomposes one covariance instead of averaging chunk
 // eigenvectors (core/nn_init.cc).
 //
-// Precision: fp16 + channels_last on CUDA (the whole network, as the reference), fp32 on CPU.
+// Precision: fp16 on CUDA (the whole network, as the reference), fp32 on CPU; channels_last on
+// every device as the reference (main.py L330, L477; `memory_format` in the recipe to change it).
 // Measured (docs/benchmarks.md): on CPU (2 cores, Debian LibTorch 1.13.1) hlb_record at quarter
 // width (16/64/128), everything else as published, reached 89.18% (EMA + flip TTA, seed 0);
 // hlb_record_smoke 63.80%, hlb_long_smoke 65.35%. On an NVIDIA H200 (pip torch 2.11, CUDA graph):
@@ -64,9 +65,8 @@ class HlbPlugin : public Plugin {
     const int64_t batch = train.batch_size();
     const at::Device device = ctx.device;
     const at::ScalarType dtype = ComputeDtype(config.precision(), device);
-    const bool channels_last = device.is_cuda();
-    const auto memory_format =
-        channels_last ? at::MemoryFormat::ChannelsLast : at::MemoryFormat::Contiguous;
+    const auto memory_format = ComputeMemoryFormat(config);  // channels_last unless asked
+    const bool channels_last = memory_format == at::MemoryFormat::ChannelsLast;
     torch::manual_seed(ctx.seed);
 
     // ---- Data ----

@@ -11,7 +11,7 @@
 //
 // Precision: on CUDA (PRECISION_AUTO) fp16 everywhere except BatchNorm, whose parameters and
 // running statistics stay fp32 and which reads the fp16 activations directly (the reference's
-// half() skips BatchNorm; cuDNN's mixed mode), channels_last; fp32 on CPU.
+// half() skips BatchNorm; cuDNN's mixed mode), fp32 on CPU; channels_last on every device (memory_format).
 // Deviation: the training loss is computed in fp32 from the fp16 logits (core/evaluate.h); the
 // reference computed it in fp16.
 // Measured (CPU, LibTorch 1.13 Debian, 2 cores shared with other jobs): page_resnet9_smoke
@@ -67,9 +67,8 @@ class PagePlugin : public Plugin {
     const int64_t batch = train.batch_size();
     const at::Device device = ctx.device;
     const at::ScalarType dtype = ComputeDtype(config.precision(), device);
-    const bool channels_last = device.is_cuda();
-    const auto memory_format =
-        channels_last ? at::MemoryFormat::ChannelsLast : at::MemoryFormat::Contiguous;
+    const auto memory_format = ComputeMemoryFormat(config);  // channels_last unless asked
+    const bool channels_last = memory_format == at::MemoryFormat::ChannelsLast;
     torch::manual_seed(ctx.seed);
 
     // ---- Data ----

@@ -219,6 +219,17 @@ TEST(ConfigValidateTest, UnsetEnumPointsAtLineOneAndSaysMissing) {
             "(precision is missing)");
 }
 
+TEST(ConfigValidateTest, MemoryFormatUnsetIsChannelsLastAndExplicitUnspecifiedIsRefused) {
+  EXPECT_FALSE(LoadOk(kGoodRecipe).has_memory_format());
+  EXPECT_EQ(LoadOk(kGoodRecipe, {"memory_format=MEMORY_FORMAT_CONTIGUOUS"}).memory_format(),
+            v1::MEMORY_FORMAT_CONTIGUOUS);
+  EXPECT_EQ(LoadError(With("precision: PRECISION_AUTO\n",
+                           "precision: PRECISION_AUTO\nmemory_format: MEMORY_FORMAT_UNSPECIFIED\n")),
+            "recipes/test/good.textproto:15:1: memory_format must not be MEMORY_FORMAT_UNSPECIFIED: "
+            "leave it unset for channels_last, or set MEMORY_FORMAT_CHANNELS_LAST or "
+            "MEMORY_FORMAT_CONTIGUOUS");
+}
+
 TEST(ConfigValidateTest, UnsetNestedEnumPointsAtEnclosingMessage) {
   EXPECT_EQ(LoadError(With("    kind: SGD_NESTEROV\n", "")),
             "recipes/test/good.textproto:26:3: hlb.optimizer.kind must be set (one of: "
@@ -523,7 +534,8 @@ TEST(ConfigOverrideTest, BadField) {
   const std::string error = OverrideError("trian.batch_size=3");
   const std::string fields =
       "--set 'trian.batch_size=3': no field 'trian' in cifarbench.v1.RecipeConfig (did you mean "
-      "'train'?) (fields: name, plugin, description, data, train, eval, precision, seed, runs, "
+      "'train'?) (fields: name, plugin, description, data, train, eval, precision, memory_format, "
+      "seed, runs, "
       "target_accuracy, ";
   EXPECT_EQ(error.substr(0, fields.size()), fields);
   EXPECT_NE(error.find(", hlb, page"), std::string::npos) << error;

@@ -27,6 +27,15 @@ TEST(DataTest, ToDeviceKeepsImagesAndLabels) {
   EXPECT_EQ(d.test_images.size(0), 1);
 }
 
+TEST(DataTest, ComputeMemoryFormatIsChannelsLastUnlessAskedOnEveryDevice) {
+  v1::RecipeConfig config;
+  EXPECT_EQ(ComputeMemoryFormat(config), at::MemoryFormat::ChannelsLast);
+  config.set_memory_format(v1::MEMORY_FORMAT_CHANNELS_LAST);
+  EXPECT_EQ(ComputeMemoryFormat(config), at::MemoryFormat::ChannelsLast);
+  config.set_memory_format(v1::MEMORY_FORMAT_CONTIGUOUS);
+  EXPECT_EQ(ComputeMemoryFormat(config), at::MemoryFormat::Contiguous);
+}
+
 TEST(DataTest, ComputeDtype) {
   EXPECT_EQ(ComputeDtype(v1::PRECISION_AUTO, at::kCPU), at::kFloat);
   EXPECT_EQ(ComputeDtype(v1::PRECISION_AUTO, at::Device(at::kCUDA, 0)), at::kHalf);
