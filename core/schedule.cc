@@ -90,6 +90,19 @@ double LinearToZero(int64_t step, int64_t steps) {
   return 1.0 - static_cast<double>(step) / static_cast<double>(steps);
 }
 
+double TriangularWarmup(int64_t step, int64_t total_steps, double warmup_fraction, double start,
+                        double end) {
+  const auto warmup_steps =
+      static_cast<int64_t>(static_cast<double>(total_steps) * warmup_fraction);  // int()
+  if (step < warmup_steps) {
+    const double frac = static_cast<double>(step) / static_cast<double>(warmup_steps);
+    return start * (1 - frac) + 1.0 * frac;
+  }
+  const double frac =
+      static_cast<double>(step - warmup_steps) / static_cast<double>(total_steps - warmup_steps);
+  return 1.0 * (1 - frac) + end * frac;
+}
+
 std::vector<int64_t> GrowingIntervalSteps(int64_t total_steps, int64_t base, int64_t growth) {
   std::vector<int64_t> steps;
   int64_t last = 0;

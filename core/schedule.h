@@ -46,6 +46,14 @@ double EmaDecay(const v1::EmaConfig& ema, int64_t step1, int64_t total_steps);
 // bias is frozen by then (quirk Q2); we clamp at 0.
 double LinearToZero(int64_t step, int64_t steps);
 
+// airbench94's triangular multiplier (KellerJordan/cifar10-airbench f1c599c legacy/airbench94.py
+// L381-390, LambdaLR: the step about to run is `step`): with W = int(warmup_fraction x
+// total_steps), start (1 - t/W) + t/W for t < W, then (1 - f) + end f with f = (t - W) / (T - W),
+// the reference's arithmetic. For T = 476, 0.23, 0.2, 0.07: W = 109, s(0) = 0.2, s(109) = 1,
+// s(475) = 0.0725.
+double TriangularWarmup(int64_t step, int64_t total_steps, double warmup_fraction, double start,
+                        double end);
+
 // hiverge's Muon weight-normalisation steps (hiverge/cifar10-speedrun 5cd49b1
 // cifar10_speedrun.py L149-152, L193-195): 1-based step s is one when s - (the previous one, 0
 // at first) >= base + floor(growth * s / total_steps). For 243 steps, base 2, growth 15: 37

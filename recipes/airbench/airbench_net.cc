@@ -46,6 +46,8 @@ AirbenchNetImpl::AirbenchNetImpl(const AirbenchModel& model) {
   }
   head = register_module("head", torch::nn::Linear(torch::nn::LinearOptions(in, 10).bias(false)));
   head_divisor = model.head_divisor() > 0 ? model.head_divisor() : static_cast<double>(in);
+  head_unit_std = !model.has_head_unit_std() || model.head_unit_std();
+  whiten_bias_zero_init = model.whiten_bias_zero_init();
   ResetParameters(*this);
 }
 
@@ -60,7 +62,7 @@ at::Tensor AirbenchNetImpl::forward(const at::Tensor& x, bool whiten_bias_grad) 
 void ResetParameters(AirbenchNetImpl& net) {
   at::NoGradGuard no_grad;
   const int64_t fan_in = net.whiten_weight[0].numel();
-  ConvBiasInit(net.whiten_bias, fan_in, /*zero=*/false);
+  ConvBiasInit(net.whiten_bias, fan_in, /*zero=*/net.whiten_bias_zero_init);
   for (auto& block : net.blocks) {
     for (torch::nn::Conv2d conv : {block->conv1, block->conv2}) {
       conv->reset_parameters();
@@ -73,7 +75,7 @@ void ResetParameters(AirbenchNetImpl& net) {
     }
   }
   net.head->reset_parameters();
-  net.head->weight.mul_(1.0 / net.head->weight.std().item<double>());
+  if (net.head_unit_std) net.head->weight.mul_(1.0 / net.head->weight.std().item<double>());
 }
 
 std::vector<at::Tensor> MuonParams(AirbenchNetImpl& net) {

@@ -45,13 +45,16 @@ class AirbenchNetImpl : public torch::nn::Module {
   std::vector<AirbenchBlock> blocks;
   torch::nn::Linear head{nullptr};
   double head_divisor = 256;
+  bool head_unit_std = true;           // model.head_unit_std
+  bool whiten_bias_zero_init = false;  // model.whiten_bias_zero_init
 };
 TORCH_MODULE(AirbenchNet);
 
 // The per-run initialisation after construction (airbench's reset(), untimed): the whitening
-// bias U(+-1/sqrt(fan_in)) (quirk Q1, reproduced), identity on the first C_in filters of every
-// 3x3 conv, BN weight 1 / bias 0 / running stats reset, the head's weight scaled to unit
-// (unbiased) std. The whitening weight is set by the plugin (data-dependent).
+// bias U(+-1/sqrt(fan_in)) (quirk Q1, reproduced; zero for airbench94), identity on the first
+// C_in filters of every 3x3 conv, BN weight 1 / bias 0 / running stats reset, the head's weight
+// scaled to unit (unbiased) std (airbench94: nn.Linear's default init, unscaled). The whitening
+// weight is set by the plugin (data-dependent).
 void ResetParameters(AirbenchNetImpl& net);
 
 // The optimiser partition (L356-360): Muon gets the six 3x3 conv filters; SGD the whitening

@@ -27,25 +27,45 @@ void CheckAirbenchSettings(const v1::RecipeConfig& config, const AirbenchSetting
   v.NonNegative("model.bn_eps", model.bn_eps());
   v.NonNegative("model.head_divisor", model.head_divisor());
 
-  const AirbenchMuon& muon = s.muon();
-  v.Present("muon", s.has_muon());
-  v.NonNegative("muon.lr", muon.lr());
-  CheckMomentum(muon.momentum(), "muon.momentum", v);
-  v.Positive("muon.ns_steps", muon.ns_steps());
-  v.NonNegative("muon.ns_eps", muon.ns_eps());
+  // Exactly one optimiser: muon + sgd (airbench94_muon) or legacy_sgd (airbench94).
+  if (s.has_legacy_sgd()) {
+    if (s.has_muon()) v.Error("muon", "must be absent with legacy_sgd (airbench94 has no Muon)");
+    if (s.has_sgd()) v.Error("sgd", "must be absent with legacy_sgd (it replaces sgd)");
+    const AirbenchLegacySgd& legacy = s.legacy_sgd();
+    CheckMomentum(legacy.momentum(), "legacy_sgd.momentum", v);
+    v.Present("legacy_sgd.norm_biases", legacy.has_norm_biases());
+    v.Present("legacy_sgd.other", legacy.has_other());
+    CheckSgdGroup(legacy.norm_biases(), "legacy_sgd.norm_biases", v);
+    CheckSgdGroup(legacy.other(), "legacy_sgd.other", v);
+    v.NonNegative("legacy_sgd.whiten_bias_epochs", legacy.whiten_bias_epochs());
+    v.Probability("legacy_sgd.warmup_fraction", legacy.warmup_fraction());
+    v.NonNegative("legacy_sgd.start_ratio", legacy.start_ratio());
+    v.NonNegative("legacy_sgd.end_ratio", legacy.end_ratio());
+    v.Present("legacy_sgd.lookahead", legacy.has_lookahead());
+    v.Positive("legacy_sgd.lookahead.every", legacy.lookahead().every());
+    v.Probability("legacy_sgd.lookahead.base", legacy.lookahead().base());
+    v.NonNegative("legacy_sgd.lookahead.power", legacy.lookahead().power());
+  } else {
+    const AirbenchMuon& muon = s.muon();
+    v.Present("muon", s.has_muon());
+    v.NonNegative("muon.lr", muon.lr());
+    CheckMomentum(muon.momentum(), "muon.momentum", v);
+    v.Positive("muon.ns_steps", muon.ns_steps());
+    v.NonNegative("muon.ns_eps", muon.ns_eps());
 
-  const AirbenchSgd& sgd = s.sgd();
-  v.Present("sgd", s.has_sgd());
-  CheckMomentum(sgd.momentum(), "sgd.momentum", v);
-  if (s.has_sgd()) {
-    v.Present("sgd.whiten_bias", sgd.has_whiten_bias());
-    v.Present("sgd.norm_biases", sgd.has_norm_biases());
-    v.Present("sgd.head", sgd.has_head());
+    const AirbenchSgd& sgd = s.sgd();
+    v.Present("sgd", s.has_sgd());
+    CheckMomentum(sgd.momentum(), "sgd.momentum", v);
+    if (s.has_sgd()) {
+      v.Present("sgd.whiten_bias", sgd.has_whiten_bias());
+      v.Present("sgd.norm_biases", sgd.has_norm_biases());
+      v.Present("sgd.head", sgd.has_head());
+    }
+    CheckSgdGroup(sgd.whiten_bias(), "sgd.whiten_bias", v);
+    CheckSgdGroup(sgd.norm_biases(), "sgd.norm_biases", v);
+    CheckSgdGroup(sgd.head(), "sgd.head", v);
+    v.NonNegative("sgd.whiten_bias_epochs", sgd.whiten_bias_epochs());
   }
-  CheckSgdGroup(sgd.whiten_bias(), "sgd.whiten_bias", v);
-  CheckSgdGroup(sgd.norm_biases(), "sgd.norm_biases", v);
-  CheckSgdGroup(sgd.head(), "sgd.head", v);
-  v.NonNegative("sgd.whiten_bias_epochs", sgd.whiten_bias_epochs());
 
   v.Present("loss", s.has_loss());
   CheckLoss(s.loss(), "loss", v);

@@ -11,10 +11,12 @@
 //
 // Precision: fp16 on CUDA (the whole network, as the reference), fp32 on CPU; channels_last on
 // every device as the reference (main.py L330, L477; `memory_format` in the recipe to change it).
-// Measured (docs/benchmarks.md): on CPU (2 cores, Debian LibTorch 1.13.1) hlb_record at quarter
-// width (16/64/128), everything else as published, reached 89.18% (EMA + flip TTA, seed 0);
-// hlb_record_smoke 63.80%, hlb_long_smoke 65.35%. On an NVIDIA H200 (pip torch 2.11, CUDA graph):
-// hlb_record 94.12% mean over 10 runs, train_s 2.60 s median; hlb_long 95.68% (1 run), 44.15 s.
+// Measured (docs/benchmarks.md): on CPU (2 cores) hlb_record at quarter width (16/64/128),
+// everything else as published, 89.47% and 88.72% (EMA + flip TTA, seeds 0 and 1, pip LibTorch
+// 2.11, channels_last) in 0.919x the train_s of hlb-CIFAR10's main.py at the same work (A-B-B-A);
+// hlb_record_smoke 61.75% (Debian LibTorch 1.13.1). On an NVIDIA H200 (pip torch 2.11, CUDA
+// graph): hlb_record 94.12% mean over 10 runs, train_s 2.61 s median (main.py beside it:
+// 3.32 s); hlb_long 95.68% (1 run), 44.39 s.
 // Built against LibTorch 1.13.1 (Debian) and 2.x (pip).
 
 #include <ATen/ATen.h>

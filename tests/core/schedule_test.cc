@@ -101,6 +101,20 @@ TEST(EmaScheduleTest, HlbRecordEvents) {
   EXPECT_NEAR(EmaDecay(ema, 580, 581), 0.7737809375 * std::pow(580.0 / 581, 3), 1e-10);
 }
 
+// legacy/airbench94.py L381-390 at T = 476: W = int(0.23 x 476) = 109; by hand,
+// s(0) = 0.2, s(54) = 0.2 + 0.8 x 54/109, s(109) = 1, s(475) = 1 - 0.93 x 366/367 = 0.07253...
+TEST(TriangularWarmupTest, Airbench94Schedule) {
+  auto s = [](int64_t t) { return TriangularWarmup(t, 476, 0.23, 0.2, 0.07); };
+  EXPECT_DOUBLE_EQ(s(0), 0.2);
+  EXPECT_NEAR(s(54), 0.2 + 0.8 * 54.0 / 109.0, 1e-15);
+  EXPECT_NEAR(s(108), 0.2 + 0.8 * 108.0 / 109.0, 1e-15);
+  EXPECT_DOUBLE_EQ(s(109), 1.0);
+  EXPECT_NEAR(s(110), 1.0 - 0.93 / 367.0, 1e-15);
+  EXPECT_NEAR(s(475), 0.0725, 5e-5);
+  EXPECT_NEAR(s(475), 1.0 - 0.93 * 366.0 / 367.0, 1e-15);
+  EXPECT_NEAR(s(476), 0.07, 1e-15);
+}
+
 TEST(LinearToZeroTest, Airbench94MuonRates) {
   // lr 0.24 at t = 0, 74, 75, 199 of 200; the whitening bias (0.053 over 75 steps) ends at 0.
   EXPECT_DOUBLE_EQ(0.24 * LinearToZero(0, 200), 0.24);

@@ -207,6 +207,34 @@ class Report(unittest.TestCase):
         self.assertIn("| hlb_record | 1 / 1 (few) | train_s | 219.290 s | 1477.578 s | 6.738x |", c.stdout)
         self.assertIn("runs (python / cifarbench)", c.stdout)
 
+    def test_abba_summary_from_the_recorded_reports(self):
+        # tools/peers/abba.sh --summary_only on the A-B-B-A reports committed in docs/results:
+        # the table's four slots in order and the ratio of the means, by hand
+        # ((564.2 + 557.7) / (610.4 + 610.1) = 0.919).
+        work = tempfile.mkdtemp()
+        src = os.path.join(ROOT, "docs", "results", "abba-2026-11-30", "hlb_record")
+        for slot in ["A1", "B1", "B2", "A2"]:
+            with open(os.path.join(src, slot + ".json")) as f, open(os.path.join(work, slot + ".json"), "w") as g:
+                g.write(f.read())
+        r = subprocess.run(["bash", os.path.join(ROOT, "tools", "peers", "abba.sh"), "--recipe=hlb_record",
+                            "--out=" + work, "--summary_only", "--python=" + sys.executable],
+                           capture_output=True, text=True)
+        self.assertEqual(r.returncode, 0, r.stderr + r.stdout)
+        rows = [line.split(" | ")[0] for line in r.stdout.splitlines() if line.startswith("| A") or line.startswith("| B")]
+        self.assertEqual(rows, ["| A1", "| B1", "| B2", "| A2"])
+        self.assertIn("| A1 | Python original | 89.13% (ema) | 610.4 s |", r.stdout)
+        self.assertIn("| B2 | cifarbench | 88.72% (ema+flip_tta) | 557.7 s | 580.0 s |", r.stdout)
+        self.assertIn("cifarbench / original, mean train_s: 0.919x", r.stdout)
+        with open(os.path.join(work, "abba.md")) as f:
+            self.assertEqual(f.read().strip(), r.stdout.strip())
+        # A report missing: exit non-zero, saying which.
+        os.remove(os.path.join(work, "B2.json"))
+        r = subprocess.run(["bash", os.path.join(ROOT, "tools", "peers", "abba.sh"), "--recipe=hlb_record",
+                            "--out=" + work, "--summary_only", "--python=" + sys.executable],
+                           capture_output=True, text=True)
+        self.assertNotEqual(r.returncode, 0)
+        self.assertIn("B2.json", r.stderr)
+
     def test_hiverge_sleep_is_accounted_outside_its_timer(self):
         head = "|  run     |  epoch  |  train_acc  |  val_acc  |  tta_val_acc  |  time_seconds  |"
         bar = "-" * len(head)

@@ -43,10 +43,10 @@ done
 case "$recipe" in
   hlb_record)
     widths=16,64,128 epochs=12.1 metric=train_s
-    bench_set=(--set hlb.model.widths=$widths) ;;
+    bench_set=(--set hlb.model.widths=16,64,128) ;;
   airbench94_muon)
     widths=16,64,64 epochs=8 metric=time_to_result_s
-    bench_set=(--set airbench.model.widths=$widths --set airbench.model.head_divisor=256) ;;
+    bench_set=(--set airbench.model.widths=16,64,64 --set airbench.model.head_divisor=256) ;;
   *) echo "$prog: --recipe must be hlb_record or airbench94_muon, got '$recipe'" >&2; exit 2 ;;
 esac
 [[ "$summary_only" == true ]] || [[ -x "$bench" ]] || { echo "$prog: --bench=$bench is not an executable" >&2; exit 2; }
@@ -74,6 +74,9 @@ for slot in A1 B1 B2 A2; do
   esac
 done
 
+for slot in A1 B1 B2 A2; do
+  [[ -f "$out/$slot.json" ]] || { echo "$prog: no report $out/$slot.json (run $slot failed?)" >&2; exit 1; }
+done
 "$python" - "$out" "$recipe" "$metric" "$epochs" <<'EOF'
 import json, statistics, sys
 out, recipe, metric, epochs = sys.argv[1], sys.argv[2], sys.argv[3], float(sys.argv[4])

@@ -13,6 +13,7 @@
 
 #include "core/config.h"
 #include "core/flops.h"
+#include "core/lookahead.h"
 #include "core/plugin.h"
 #include "core/registry.h"
 #include "core/schedule.h"
@@ -140,6 +141,59 @@ TEST(AirbenchRecipesTest, StepsAndLearningRates) {
   EXPECT_TRUE(c.train().warmup().random_labels());
 }
 
+// legacy/airbench94.py: the same network (same counts), the head unscaled at init (L227) and
+// multiplied by 1/9 (L228), the whitening bias zero (L185-186).
+TEST(AirbenchNetTest, Airbench94NetworkAndInitialisation) {
+  torch::manual_seed(0);
+  AirbenchNet net(Settings(Shipped("airbench94")).model());
+  NetworkCost cost = CountNetworkCost(*net, [&](const at::Tensor& x) { return net->forward(x); });
+  EXPECT_EQ(cost.params_total, 1972792);
+  EXPECT_EQ(cost.params_trained, 1971352);
+  EXPECT_EQ(cost.forward_macs, 118147360);
+  EXPECT_DOUBLE_EQ(net->head_divisor, 9);
+  EXPECT_TRUE(at::equal(net->whiten_bias, at::zeros_like(net->whiten_bias)));
+  // nn.Linear's default: U(+-1/sqrt(256)), std 1/sqrt(3 x 256) = 0.036, not rescaled to 1.
+  EXPECT_LE(net->head->weight.abs().max().item<double>(), 1 / 16.0);
+  EXPECT_NEAR(net->head->weight.std().item<double>(), 1 / std::sqrt(768.0), 0.002);
+}
+
+// legacy L40-47, L355-392, L410: 476 steps of 1024 (48 an epoch, 10 epochs, the last of 44
+// steps); the whitening bias trained for 144 steps; the triangle s(0) = 0.2, s(109) = 1,
+// s(475) = 0.0725; the lookahead decays d_5 = 8.97e-7 and d_475 = 0.7689; the rates and decays
+// from the decoupled 11.5, 0.0153 and 64 by hand.
+TEST(AirbenchRecipesTest, Airbench94StepsScheduleAndLookahead) {
+  const v1::RecipeConfig c = Shipped("airbench94");
+  const AirbenchSettings s = Settings(c);
+  ASSERT_TRUE(s.has_legacy_sgd());
+  EXPECT_FALSE(s.has_muon());
+  const AirbenchLegacySgd& o = s.legacy_sgd();
+  const StepPlan plan = MakeStepPlan(50000, c.train().batch_size(), c.train().epochs());
+  EXPECT_EQ(plan.steps_per_epoch, 48);
+  EXPECT_EQ(plan.total_steps, 476);
+  EXPECT_EQ(plan.num_epochs, 10);
+  EXPECT_EQ(plan.StepsInEpoch(9), 44);
+  EXPECT_EQ(static_cast<int64_t>(std::ceil(o.whiten_bias_epochs() * plan.steps_per_epoch)), 144);
+  auto m = [&](int64_t t) {
+    return TriangularWarmup(t, plan.total_steps, o.warmup_fraction(), o.start_ratio(), o.end_ratio());
+  };
+  EXPECT_DOUBLE_EQ(m(0), 0.2);
+  EXPECT_DOUBLE_EQ(m(109), 1.0);
+  EXPECT_NEAR(m(475), 0.0725, 5e-5);
+  const AirbenchLookahead& la = o.lookahead();
+  EXPECT_NEAR(LookaheadDecay(5, plan.total_steps, la.base(), la.every(), la.power()), 8.97e-7, 1e-9);
+  EXPECT_NEAR(LookaheadDecay(475, plan.total_steps, la.base(), la.every(), la.power()), 0.7689, 1e-4);
+  const double kilostep = 1024 * (1 + 1 / (1 - 0.85));  // 7850.67
+  EXPECT_NEAR(o.other().lr(), 11.5 / kilostep, 1e-18);
+  EXPECT_NEAR(o.norm_biases().lr(), 64 * 11.5 / kilostep, 1e-16);
+  const double wd = 0.0153 * 1024 / kilostep;  // 1.995652e-3, torch's decay x lr
+  EXPECT_NEAR(o.other().lr() * o.other().weight_decay(), wd, 1e-17);
+  EXPECT_NEAR(o.norm_biases().lr() * o.norm_biases().weight_decay(), wd, 1e-17);
+  EXPECT_DOUBLE_EQ(o.momentum(), 0.85);
+  EXPECT_DOUBLE_EQ(s.loss().label_smoothing(), 0.2);
+  EXPECT_EQ(c.eval().headline_tta(), v1::TTA_SIX_VIEW);
+  EXPECT_TRUE(s.model().whiten_descending());
+}
+
 // Random images and labels on the CPU (the plugin's arithmetic, not its accuracy).
 DeviceData RandomData(int64_t train, int64_t test) {
   at::manual_seed(123);
@@ -169,7 +223,7 @@ v1::RunReport RunPlugin(const v1::RecipeConfig& config, const DeviceData& data) 
 // small random set): an OK report with the six-view headline and the plain accuracy beside it.
 TEST(AirbenchPluginTest, EveryRecipeRunsOneEpochAtSmokeScale) {
   const DeviceData data = RandomData(1000, 200);
-  for (const char* name : {"airbench94_muon", "airbench94_muon_smoke"}) {
+  for (const char* name : {"airbench94_muon", "airbench94_muon_smoke", "airbench94", "airbench94_smoke"}) {
     SCOPED_TRACE(name);
     const v1::RecipeConfig c = Shipped(name, {"train.epochs=1", "train.batch_size=250",
                                               "eval.batch_size=100", "airbench.model.widths=8,16,16",
@@ -193,16 +247,17 @@ TEST(AirbenchPluginTest, EveryRecipeRunsOneEpochAtSmokeScale) {
 }
 
 // The static-buffer step (what a CUDA graph replays) equals the eager step bit for bit on the
-// CPU, across the whitening bias's freeze (after 1 of 3 epochs here).
-TEST(AirbenchPluginTest, StaticStepEqualsEagerAcrossTheBiasFreeze) {
+// CPU, across the whitening bias's freeze (after 1 of 3 epochs here) and, for airbench94, its
+// lookahead events (steps 5 and the final copy at 9).
+void ExpectStaticEqualsEager(const std::string& recipe, const std::string& bias_epochs) {
+  SCOPED_TRACE(recipe);
   const DeviceData data = RandomData(600, 100);
   std::vector<v1::RunReport> reports;
   for (const char* mode : {"STEP_MODE_EAGER", "STEP_MODE_STATIC"}) {
     const v1::RecipeConfig c = Shipped(
-        "airbench94_muon_smoke",
-        {"train.epochs=3", "train.batch_size=200", "eval.batch_size=100",
-         std::string("train.step_mode=") + mode, "airbench.sgd.whiten_bias_epochs=1",
-         "airbench.model.widths=8,16,16", "airbench.model.whiten_images=300"});
+        recipe, {"train.epochs=3", "train.batch_size=200", "eval.batch_size=100",
+                 std::string("train.step_mode=") + mode, bias_epochs,
+                 "airbench.model.widths=8,16,16", "airbench.model.whiten_images=300"});
     reports.push_back(RunPlugin(c, data));
   }
   EXPECT_EQ(reports[0].step_mode(), "eager");
@@ -217,6 +272,14 @@ TEST(AirbenchPluginTest, StaticStepEqualsEagerAcrossTheBiasFreeze) {
   }
   EXPECT_EQ(reports[0].headline_accuracy(), reports[1].headline_accuracy());
   EXPECT_EQ(reports[0].plain_accuracy(), reports[1].plain_accuracy());
+}
+
+TEST(AirbenchPluginTest, StaticStepEqualsEagerAcrossTheBiasFreeze) {
+  ExpectStaticEqualsEager("airbench94_muon_smoke", "airbench.sgd.whiten_bias_epochs=1");
+}
+
+TEST(AirbenchPluginTest, StaticStepEqualsEagerAcrossTheBiasFreezeAndLookahead) {
+  ExpectStaticEqualsEager("airbench94_smoke", "airbench.legacy_sgd.whiten_bias_epochs=1");
 }
 
 }  // namespace
