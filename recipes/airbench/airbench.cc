@@ -302,7 +302,9 @@ class AirbenchPlugin : public Plugin {
         }
         sgd.LoadRates();
         const bool bias_trains = t < bias_steps;
-        if (t == bias_steps) bias_at_freeze = net->whiten_bias.detach().clone();  // no sync
+        if (!legacy && t == bias_steps) {  // airbench94's lookahead moves it: not checked there
+          bias_at_freeze = net->whiten_bias.detach().clone();  // no sync
+        }
         steps.Run(bias_trains ? bias_trained : bias_frozen);
         if (lookahead) {  // legacy L430-436, after the step (inside the timed epoch)
           const int64_t k = t + 1;
@@ -352,8 +354,7 @@ class AirbenchPlugin : public Plugin {
     // Q2's fix, checked (untimed): after its last training step nothing may move the whitening
     // bias (no decay, no momentum), in every step mode. (airbench94's lookahead blends the frozen
     // bias with its average, as the reference's state_dict loop does: not checked there.)
-    if (!legacy && bias_at_freeze.defined() &&
-        !at::equal(bias_at_freeze, net->whiten_bias.detach())) {
+    if (bias_at_freeze.defined() && !at::equal(bias_at_freeze, net->whiten_bias.detach())) {
       return absl::InternalError(absl::StrCat(
           "the whitening bias changed after its freeze at step ", bias_steps,
           " (it must leave the update once detached: airbench94_muon quirk Q2)"));
