@@ -770,6 +770,15 @@ std::vector<ValidationError> ValidateRecipe(const v1::RecipeConfig& config,
   v.EnumSet("eval.headline_network", eval.headline_network(), v1::EvalNetwork_descriptor());
   v.EnumSet("eval.headline_tta", eval.headline_tta(), v1::TtaKind_descriptor());
   v.Positive("eval.batch_size", eval.batch_size());
+  if (eval.headline_tta() == v1::TTA_SELECTIVE) {
+    if (!(eval.selective_fraction() > 0 && eval.selective_fraction() <= 1)) {
+      v.Error("eval.selective_fraction",
+              absl::StrCat("must be in (0, 1] with TTA_SELECTIVE (the share of the test set that "
+                           "gets the six views), got ", eval.selective_fraction()));
+    }
+  } else if (eval.has_selective_fraction()) {
+    v.Error("eval.selective_fraction", "is read only with eval.headline_tta: TTA_SELECTIVE");
+  }
 
   v.EnumSet("precision", config.precision(), v1::Precision_descriptor());
   if (config.has_memory_format() && config.memory_format() == v1::MEMORY_FORMAT_UNSPECIFIED) {

@@ -22,9 +22,19 @@ at::Tensor SmoothedCrossEntropySum(const at::Tensor& logits, const at::Tensor& s
 at::Tensor OneHot(const at::Tensor& labels, int64_t num_classes, at::ScalarType dtype);
 
 // Logits of the network under `tta`: TTA_FLIP averages the logits of x and of its mirror;
-// TTA_SIX_VIEW is airbench's six weighted views (core/tta.h MultiViewTtaLogits).
+// TTA_SIX_VIEW is airbench's six weighted views (core/tta.h MultiViewTtaLogits). Per image:
+// not for TTA_SELECTIVE, which ranks the whole set (Evaluate).
 at::Tensor TtaLogits(const std::function<at::Tensor(const at::Tensor&)>& forward,
                      const at::Tensor& images, v1::TtaKind tta);
+
+// A TTA kind with what it needs: TTA_SELECTIVE's share of the set (eval.selective_fraction).
+struct Tta {
+  Tta(v1::TtaKind k = v1::TTA_NONE) : kind(k) {}  // NOLINT: a plain kind converts
+  v1::TtaKind kind;
+  double selective_fraction = 0;
+};
+// The recipe's headline TTA (eval.headline_tta and, for TTA_SELECTIVE, its fraction).
+Tta HeadlineTta(const v1::EvalConfig& eval);
 
 struct EvalResult {
   double loss = 0;      // mean plain cross-entropy (fp32)
@@ -32,11 +42,12 @@ struct EvalResult {
   int64_t count = 0;
 };
 // Evaluates on `images` (normalised, the network's dtype) and int64 `labels` in batches, with
-// gradients off. The caller puts the network in eval mode.
+// gradients off. The caller puts the network in eval mode. TTA_SELECTIVE picks its
+// floor(fraction x N) least confident images among all N (hiverge L510-584), in batches.
 // With `logits_out`, also returns every image's (TTA) logits, fp32, on the CPU.
 EvalResult Evaluate(const std::function<at::Tensor(const at::Tensor&)>& forward,
                     const at::Tensor& images, const at::Tensor& labels, int64_t batch_size,
-                    v1::TtaKind tta, at::Tensor* logits_out = nullptr);
+                    const Tta& tta, at::Tensor* logits_out = nullptr);
 
 }  // namespace cifarbench
 

@@ -57,6 +57,7 @@ std::string HeadlineName(const v1::EvalConfig& eval) {
   std::string s = eval.headline_network() == v1::EVAL_NETWORK_EMA ? "ema" : "live";
   if (eval.headline_tta() == v1::TTA_FLIP) s += "+flip_tta";
   if (eval.headline_tta() == v1::TTA_SIX_VIEW) s += "+six_view_tta";
+  if (eval.headline_tta() == v1::TTA_SELECTIVE) s += "+selective_tta";
   return s;
 }
 

@@ -177,12 +177,12 @@ class HlbPlugin : public Plugin {
         net->eval();
         ema_net->eval();
         EvalResult live = Evaluate(forward, test_images, data.test_labels, eval.batch_size(),
-                                   eval.headline_tta());
+                                   HeadlineTta(eval));
         row->set_val_loss(live.loss);
         row->set_val_acc(live.accuracy);
         if (ema.initialized()) {
           EvalResult e = Evaluate(ema_forward, test_images, data.test_labels, eval.batch_size(),
-                                  eval.headline_tta());
+                                  HeadlineTta(eval));
           row->set_ema_val_acc(e.accuracy);
           row->set_ema_evaluated(true);
         }
@@ -201,7 +201,7 @@ class HlbPlugin : public Plugin {
           if (!ctx.artifacts_prefix.empty()) {  // untimed: after the final evaluation's span
             at::Tensor logits;
             Evaluate(use_ema ? ForwardFn(ema_forward) : ForwardFn(forward), test_images,
-                     data.test_labels, eval.batch_size(), eval.headline_tta(), &logits);
+                     data.test_labels, eval.batch_size(), HeadlineTta(eval), &logits);
             absl::Status saved =
                 SaveRunArtifacts(ctx, logits, use_ema ? *ema_net : *net, report);
             if (!saved.ok()) return saved;

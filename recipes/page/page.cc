@@ -140,7 +140,7 @@ class PagePlugin : public Plugin {
         timer.Start();
         net->eval();
         EvalResult live = Evaluate(forward, test_images, data.test_labels, eval.batch_size(),
-                                   eval.headline_tta());
+                                   HeadlineTta(eval));
         row->set_val_loss(live.loss);
         row->set_val_acc(live.accuracy);
         row->set_evaluated(true);
@@ -151,7 +151,7 @@ class PagePlugin : public Plugin {
           if (!ctx.artifacts_prefix.empty()) {  // untimed: after the final evaluation's span
             at::Tensor logits;
             Evaluate(forward, test_images, data.test_labels, eval.batch_size(),
-                     eval.headline_tta(), &logits);
+                     HeadlineTta(eval), &logits);
             absl::Status saved = SaveRunArtifacts(ctx, logits, *net, report);
             if (!saved.ok()) return saved;
           }

@@ -129,7 +129,7 @@ class TinyPlugin : public Plugin {
         net->eval();
         EvalResult result = Evaluate([&net](const at::Tensor& x) { return net->forward(x); },
                                      data->test_images, ctx.data->test_labels,
-                                     config.eval().batch_size(), config.eval().headline_tta());
+                                     config.eval().batch_size(), HeadlineTta(config.eval()));
         row->set_val_loss(result.loss);
         row->set_val_acc(result.accuracy);
         row->set_evaluated(true);

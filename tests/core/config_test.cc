@@ -230,6 +230,25 @@ TEST(ConfigValidateTest, MemoryFormatUnsetIsChannelsLastAndExplicitUnspecifiedIs
             "MEMORY_FORMAT_CONTIGUOUS");
 }
 
+// TTA_SELECTIVE needs its share of the test set, in (0, 1]; no other TTA reads one.
+TEST(ConfigValidateTest, SelectiveTtaFraction) {
+  const std::string selective = "headline_tta: TTA_SELECTIVE\n  selective_fraction: 0.25";
+  EXPECT_DOUBLE_EQ(LoadOk(With("headline_tta: TTA_FLIP", selective)).eval().selective_fraction(),
+                   0.25);
+  EXPECT_EQ(LoadError(With("headline_tta: TTA_FLIP", "headline_tta: TTA_SELECTIVE")),
+            "recipes/test/good.textproto:9:1: eval.selective_fraction must be in (0, 1] with "
+            "TTA_SELECTIVE (the share of the test set that gets the six views), got 0 "
+            "(eval.selective_fraction is missing)");
+  EXPECT_EQ(LoadError(With("headline_tta: TTA_FLIP",
+                           "headline_tta: TTA_SELECTIVE\n  selective_fraction: 1.5")),
+            "recipes/test/good.textproto:12:3: eval.selective_fraction must be in (0, 1] with "
+            "TTA_SELECTIVE (the share of the test set that gets the six views), got 1.5");
+  EXPECT_EQ(LoadError(With("headline_tta: TTA_FLIP",
+                           "headline_tta: TTA_FLIP\n  selective_fraction: 0.25")),
+            "recipes/test/good.textproto:12:3: eval.selective_fraction is read only with "
+            "eval.headline_tta: TTA_SELECTIVE");
+}
+
 TEST(ConfigValidateTest, UnsetNestedEnumPointsAtEnclosingMessage) {
   EXPECT_EQ(LoadError(With("    kind: SGD_NESTEROV\n", "")),
             "recipes/test/good.textproto:26:3: hlb.optimizer.kind must be set (one of: "
