@@ -10,7 +10,9 @@
 
 namespace cifarbench::airbench {
 
-AirbenchBlockImpl::AirbenchBlockImpl(int64_t in, int64_t out, double bn_eps, double bn_momentum) {
+AirbenchBlockImpl::AirbenchBlockImpl(int64_t in, int64_t out, double bn_eps, double bn_momentum,
+                                     bool silu)
+    : silu(silu) {
   auto conv = [](int64_t i, int64_t o) {
     return torch::nn::Conv2d(torch::nn::Conv2dOptions(i, o, 3).padding(1).bias(false));
   };
@@ -26,9 +28,10 @@ AirbenchBlockImpl::AirbenchBlockImpl(int64_t in, int64_t out, double bn_eps, dou
 }
 
 at::Tensor AirbenchBlockImpl::forward(const at::Tensor& x) {
+  auto activation = [this](const at::Tensor& t) { return silu ? at::silu(t) : at::gelu(t); };
   at::Tensor y = at::max_pool2d(conv1->forward(x), {2, 2});
-  y = at::gelu(norm1->forward(y));
-  return at::gelu(norm2->forward(conv2->forward(y)));
+  y = activation(norm1->forward(y));
+  return activation(norm2->forward(conv2->forward(y)));
 }
 
 AirbenchNetImpl::AirbenchNetImpl(const AirbenchModel& model) {
@@ -41,7 +44,8 @@ AirbenchNetImpl::AirbenchNetImpl(const AirbenchModel& model) {
   for (int i = 0; i < model.widths_size(); ++i) {
     blocks.push_back(register_module(
         "block" + std::to_string(i + 1),
-        AirbenchBlock(in, model.widths(i), model.bn_eps(), model.bn_momentum())));
+        AirbenchBlock(in, model.widths(i), model.bn_eps(), model.bn_momentum(),
+                      model.block_activation() == BLOCK_ACTIVATION_SILU)));
     in = model.widths(i);
   }
   head = register_module("head", torch::nn::Linear(torch::nn::LinearOptions(in, 10).bias(false)));

@@ -4,7 +4,8 @@
 //   whiten: conv2d(x, W (24, 3, 2, 2) frozen, b (24)), no padding  (b trained for the first
 //           steps only: forward(x, false) uses b.detach(), quirk Q2)
 //   GELU
-//   3 x block(w): conv1 3x3 pad 1 -> MaxPool2 -> BN -> GELU -> conv2 3x3 pad 1 -> BN -> GELU
+//   3 x block(w): conv1 3x3 pad 1 -> MaxPool2 -> BN -> act -> conv2 3x3 pad 1 -> BN -> act
+//                 (act = GELU; SiLU for hiverge_record, model.block_activation)
 //   MaxPool3 (3x3 -> 1x1) -> flatten -> Linear(w3 -> 10, no bias) / head_divisor
 //
 // Convs have no bias. BatchNorm: weight fixed at 1 (not trained), bias trained.
@@ -25,9 +26,10 @@ namespace cifarbench::airbench {
 
 class AirbenchBlockImpl : public torch::nn::Module {
  public:
-  AirbenchBlockImpl(int64_t in, int64_t out, double bn_eps, double bn_momentum);
+  AirbenchBlockImpl(int64_t in, int64_t out, double bn_eps, double bn_momentum, bool silu);
   at::Tensor forward(const at::Tensor& x);
 
+  bool silu = false;  // SiLU instead of GELU (hiverge L407)
   torch::nn::Conv2d conv1{nullptr}, conv2{nullptr};
   torch::nn::BatchNorm2d norm1{nullptr}, norm2{nullptr};
 };

@@ -26,6 +26,15 @@ void CheckAirbenchSettings(const v1::RecipeConfig& config, const AirbenchSetting
   v.Probability("model.bn_momentum", model.bn_momentum());
   v.NonNegative("model.bn_eps", model.bn_eps());
   v.NonNegative("model.head_divisor", model.head_divisor());
+  if (model.has_block_activation() && model.block_activation() == BLOCK_ACTIVATION_UNSPECIFIED) {
+    v.Error("model.block_activation",
+            "must not be BLOCK_ACTIVATION_UNSPECIFIED: leave it unset for GELU, or set "
+            "BLOCK_ACTIVATION_GELU or BLOCK_ACTIVATION_SILU");
+  }
+  if (model.whiten_svd() && model.whiten_descending()) {
+    v.Error("model.whiten_svd", "and model.whiten_descending exclude each other (SVD's filters "
+                                "are already in descending order)");
+  }
 
   // Exactly one optimiser: muon + sgd (airbench94_muon) or legacy_sgd (airbench94).
   if (s.has_legacy_sgd()) {
@@ -52,6 +61,14 @@ void CheckAirbenchSettings(const v1::RecipeConfig& config, const AirbenchSetting
     CheckMomentum(muon.momentum(), "muon.momentum", v);
     v.Positive("muon.ns_steps", muon.ns_steps());
     v.NonNegative("muon.ns_eps", muon.ns_eps());
+    v.NonNegative("muon.norm_base", muon.norm_base());
+    v.NonNegative("muon.norm_growth", muon.norm_growth());
+    if (muon.norm_growth() > 0 && muon.norm_base() < 1) {
+      v.Error("muon.norm_base", absl::StrCat("must be >= 1 with muon.norm_growth (unset both to "
+                                             "normalise every step), got ", muon.norm_base()));
+    }
+    v.NonNegative("muon.norm_eps", muon.norm_eps());
+    v.NonNegative("muon.weight_decay", muon.weight_decay());
 
     const AirbenchSgd& sgd = s.sgd();
     v.Present("sgd", s.has_sgd());
@@ -75,6 +92,12 @@ void CheckAirbenchSettings(const v1::RecipeConfig& config, const AirbenchSetting
   }
   v.Present("augment", s.has_augment());
   v.NonNegative("augment.translate", s.augment().translate());
+  v.NonNegative("augment.jitter_brightness", s.augment().jitter_brightness());
+  v.NonNegative("augment.jitter_contrast", s.augment().jitter_contrast());
+  if (s.one_timed_interval() && config.eval().per_epoch()) {
+    v.Error("one_timed_interval", "needs eval.per_epoch: false (an evaluation inside the one "
+                                  "interval would be timed)");
+  }
 
   if (config.eval().headline_network() == v1::EVAL_NETWORK_EMA) {
     v.RootError("eval.headline_network", "must be EVAL_NETWORK_LIVE: airbench has no EMA network");
