@@ -5,9 +5,10 @@
 //     batches (fp16, channels_last, the hlb network);
 //   - the fp16 network's logits against the fp32 network's on the same weights;
 //   - the augmentations on the GPU against the CPU implementation, given the same draws;
-//   - the airbench plugin's two captured step bodies (whitening bias trained, then frozen)
-//     against its eager steps, and the bias unchanged after its freeze (the plugin checks it
-//     and fails the run otherwise).
+//   - the airbench plugin's captured step bodies (airbench94_muon's two: whitening bias
+//     trained, then frozen; hiverge's four: that times Muon's normalisation on or off, with
+//     fp16 BatchNorm and fp16 Newton-Schulz) against its eager steps, and the bias unchanged
+//     after its freeze (the plugin checks it and fails the run otherwise).
 #include <ATen/ATen.h>
 #include <ATen/core/grad_mode.h>  // at::NoGradGuard (not in ATen.h in 2.x)
 #include <torch/cuda.h>
@@ -191,12 +192,12 @@ TEST(GpuTest, AugmentationOnGpuEqualsCpuGivenTheSameDraws) {
                         crop_cpu.to(at::kHalf)));
 }
 
-// airbench94_muon_smoke's procedure on the GPU (fp16, channels_last, BN fp32, bf16
-// Newton-Schulz) on random data, 3 epochs with the whitening bias frozen after the first: the
-// graph mode (two captured bodies) against the eager mode from the same seed, per epoch within
-// fp16 tolerance; both runs end OK, so the bias did not move after its freeze.
-TEST(GpuTest, AirbenchGraphStepsMatchEagerAcrossTheBiasFreeze) {
-  REQUIRE_GPU();
+// An airbench recipe's procedure on the GPU on random data, 3 epochs with the whitening bias
+// frozen after the first: the graph mode (its captured bodies) against the eager mode from the
+// same seed, per epoch within fp16 tolerance; both runs end OK, so the bias did not move after
+// its freeze.
+void ExpectAirbenchGraphMatchesEager(const std::string& name, const std::string& bias_epochs) {
+  SCOPED_TRACE(name);
   at::manual_seed(5);
   DeviceData data;
   data.train_images = at::randint(256, {2000, 3, 32, 32}, at::kByte).to(kCuda);
@@ -206,12 +207,11 @@ TEST(GpuTest, AirbenchGraphStepsMatchEagerAcrossTheBiasFreeze) {
   std::vector<v1::RunReport> reports;
   for (const char* mode : {"STEP_MODE_EAGER", "STEP_MODE_GRAPH"}) {
     SCOPED_TRACE(mode);
-    auto recipe = Registry::Get().FindRecipe("airbench94_muon_smoke");
+    auto recipe = Registry::Get().FindRecipe(name);
     ASSERT_TRUE(recipe.ok()) << recipe.status();
     auto config = LoadRecipeText(recipe->text, recipe->path,
                                  {"train.epochs=3", "train.batch_size=500", "eval.batch_size=500",
-                                  std::string("train.step_mode=") + mode,
-                                  "airbench.sgd.whiten_bias_epochs=1"},
+                                  std::string("train.step_mode=") + mode, bias_epochs},
                                  {});
     ASSERT_TRUE(config.ok()) << config.status();
     auto plugin = Registry::Get().FindPlugin("airbench");
@@ -225,6 +225,7 @@ TEST(GpuTest, AirbenchGraphStepsMatchEagerAcrossTheBiasFreeze) {
     ASSERT_TRUE(status.ok()) << status;
     reports.push_back(report);
   }
+  ASSERT_EQ(reports.size(), 2u);
   EXPECT_EQ(reports[0].step_mode(), "eager");
   EXPECT_EQ(reports[1].step_mode(), "graph");
   ASSERT_EQ(reports[0].epochs_size(), 3);
@@ -234,6 +235,19 @@ TEST(GpuTest, AirbenchGraphStepsMatchEagerAcrossTheBiasFreeze) {
     const double a = reports[0].epochs(e).train_loss(), b = reports[1].epochs(e).train_loss();
     EXPECT_NEAR(a, b, 0.02 * std::abs(a) + 1e-3);
   }
+}
+
+// airbench94_muon_smoke: fp16, channels_last, BN fp32, bf16 Newton-Schulz, two bodies.
+TEST(GpuTest, AirbenchGraphStepsMatchEagerAcrossTheBiasFreeze) {
+  REQUIRE_GPU();
+  ExpectAirbenchGraphMatchesEager("airbench94_muon_smoke", "airbench.sgd.whiten_bias_epochs=1");
+}
+
+// hiverge_record_smoke: BN in fp16, batched fp16 Newton-Schulz, four bodies (the normalisation
+// on its growing-interval steps), colour jitter, selective TTA, one timed interval.
+TEST(GpuTest, HivergeGraphStepsMatchEagerAcrossTheBiasFreezeAndNormalisation) {
+  REQUIRE_GPU();
+  ExpectAirbenchGraphMatchesEager("hiverge_record_smoke", "airbench.sgd.whiten_bias_epochs=1");
 }
 
 }  // namespace
