@@ -14,7 +14,7 @@
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_join.h"
 #include "bench/svg.h"
-#include "core/cifar.h"
+#include "core/user_path.h"
 #include "core/report_io.h"
 #include "core/stats.h"
 

@@ -23,10 +23,12 @@
 #include "core/config.h"
 #include "core/context.h"
 #include "core/data.h"
+#include "core/host_memory.h"
 #include "core/registry.h"
 #include "core/report_io.h"
 #include "core/runner.h"
 #include "core/sweep.h"
+#include "core/user_path.h"
 #include "core/timer.h"
 
 ABSL_FLAG(std::string, recipe, "", "Name of a shipped recipe (see --list).");
@@ -46,6 +48,11 @@ ABSL_FLAG(std::string, describe, "",
           "PLUGIN: list the settings of PLUGIN's recipe block (`PLUGIN { ... }`), field by "
           "field with types and enum values, then exit.");
 ABSL_FLAG(int, threads, 0, "CPU threads for LibTorch; 0 = every core.");
+ABSL_FLAG(std::string, host_malloc, "retain",
+          "retain or system: retain (glibc) serves large blocks from the heap and never returns "
+          "freed memory, so the CPU step's activations reuse mapped pages instead of faulting "
+          "in fresh ones every step (core/host_memory.h); system keeps the C library's "
+          "defaults. Recorded in each report's context.");
 ABSL_FLAG(std::string, warmup, "auto",
           "auto, on or off: one short untimed run of the recipe before the timed ones (cuDNN "
           "autotuning, allocator growth, graph capture); auto = on for CUDA, off for CPU.");
@@ -180,6 +187,13 @@ int main(int argc, char** argv) {
     return Fail(absl::InvalidArgumentError(
         absl::StrCat("unexpected argument '", rest[1], "' (flags are --name=value)")));
   }
+  const std::string host_malloc = absl::GetFlag(FLAGS_host_malloc);
+  if (host_malloc != "retain" && host_malloc != "system") {
+    return Fail(absl::InvalidArgumentError(
+        absl::StrCat("--host_malloc must be retain or system, got '", host_malloc, "'")));
+  }
+  cifarbench::ConfigureHostMalloc(host_malloc == "retain" ? cifarbench::HostMalloc::kRetain
+                                                          : cifarbench::HostMalloc::kSystem);
   for (const std::string& lib : plugin_libs) {
     if (absl::Status s = LoadPluginLibrary(lib); !s.ok()) return Fail(s);
   }

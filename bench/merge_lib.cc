@@ -7,7 +7,7 @@
 
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
-#include "core/cifar.h"
+#include "core/user_path.h"
 #include "core/console.h"
 #include "core/report_io.h"
 

@@ -399,13 +399,6 @@ DataDirQuery DataDirQueryFromEnvironment(const std::string& flag_dir,
   return query;
 }
 
-std::string ResolveUserPath(const std::string& path) {
-  if (path.empty() || path[0] == '/') return path;
-  std::string base = GetEnv("BUILD_WORKING_DIRECTORY");
-  if (base.empty()) base = CurrentDir();
-  return JoinPath(base, path);
-}
-
 absl::Status VerifyCifarChecksums(const std::string& dir) {
   const std::string sums_path = dir + "/SHA256SUMS";
   const std::string fix = "; fetch a fresh copy with tools/fetch_cifar10.sh " + dir;

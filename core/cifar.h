@@ -90,10 +90,6 @@ absl::StatusOr<std::string> ResolveDataDir(const DataDirQuery& query);
 DataDirQuery DataDirQueryFromEnvironment(const std::string& flag_dir,
                                          const std::string& compiled_source_root);
 
-// Resolves a user-given path against the folder the user ran the command from
-// (BUILD_WORKING_DIRECTORY under bazel run, else the current directory).
-std::string ResolveUserPath(const std::string& path);
-
 }  // namespace cifarbench
 
 #endif  // CIFARBENCH_CORE_CIFAR_H_

@@ -18,6 +18,7 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
+#include "core/host_memory.h"
 
 #ifndef CIFARBENCH_BUILD_TYPE
 #define CIFARBENCH_BUILD_TYPE "unknown"
@@ -111,6 +112,7 @@ v1::Context CollectContext(at::Device device) {
   c.set_device(device.str());
   c.set_libtorch_version(TORCH_VERSION);
   c.set_cpu_threads(at::get_num_threads());
+  c.set_host_malloc(HostMallocDescription());
   c.set_build_type(CIFARBENCH_BUILD_TYPE);
   if (device.is_cuda()) {
     const auto& hooks = at::detail::getCUDAHooks();

@@ -1,6 +1,7 @@
 // Tests for core/cifar.h: the batch file reader and its error messages on small synthetic files,
 // LoadCifar10 on synthetic folders, the data folder search, and one test on the real data.
 #include "core/cifar.h"
+#include "core/user_path.h"
 
 #include <fcntl.h>
 #include <stdlib.h>
