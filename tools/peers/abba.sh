@@ -5,6 +5,7 @@
 #
 #   tools/peers/abba.sh --recipe=hlb_record|airbench94_muon --checkout=DIR --bench=BIN
 #                       --out=DIR [--python=PY] [--data_dir=DIR] [--threads=2]
+#                       [--host_malloc=retain|system]   (bench's; default retain)
 #                       [--summary_only]   (the table again from OUT's four reports)
 #
 #   hlb_record       quarter width 16/64/128, 12.1 epochs (everything else as published)
@@ -19,6 +20,7 @@ set -euo pipefail
 prog="abba.sh"
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd -P)"
 recipe="" checkout="" bench="" out="" python="python3" threads=2 summary_only=false
+host_malloc=retain
 data_dir="${CIFAR10_DIR:-$root/../shared/cifar10}"
 while [[ $# -gt 0 ]]; do
   case "$1" in
@@ -29,6 +31,7 @@ while [[ $# -gt 0 ]]; do
     --python=*) python="${1#*=}" ;;
     --data_dir=*) data_dir="${1#*=}" ;;
     --threads=*) threads="${1#*=}" ;;
+    --host_malloc=*) host_malloc="${1#*=}" ;;
     --summary_only) summary_only=true ;;
     -h | --help) awk 'NR > 1 && /^#/ { sub(/^# ?/, ""); print; next } NR > 1 { exit }' "$0"; exit 0 ;;
     *) echo "$prog: unknown argument $1" >&2; exit 2 ;;
@@ -49,6 +52,8 @@ case "$recipe" in
     bench_set=(--set airbench.model.widths=16,64,64 --set airbench.model.head_divisor=256) ;;
   *) echo "$prog: --recipe must be hlb_record or airbench94_muon, got '$recipe'" >&2; exit 2 ;;
 esac
+[[ "$host_malloc" == retain || "$host_malloc" == system ]] ||
+  { echo "$prog: --host_malloc must be retain or system, got '$host_malloc'" >&2; exit 2; }
 [[ "$summary_only" == true ]] || [[ -x "$bench" ]] || { echo "$prog: --bench=$bench is not an executable" >&2; exit 2; }
 [[ "$summary_only" == true ]] || [[ -d "$checkout" ]] || { echo "$prog: --checkout=$checkout is not a folder" >&2; exit 2; }
 mkdir -p "$out"
@@ -61,6 +66,7 @@ python_side() {  # slot
 }
 cifarbench_side() {  # slot seed
   "$bench" --recipe="$recipe" --device=cpu --threads="$threads" --seed="$2" --runs=1 \
+    --host_malloc="$host_malloc" \
     "${bench_set[@]}" --set eval.per_epoch=false --data_dir="$data_dir" --out="$out/$1.json" \
     >"$out/$1.log" 2>&1
 }
