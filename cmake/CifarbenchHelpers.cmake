@@ -6,6 +6,8 @@
 #       target.
 #   cifarbench_copts(<target>)
 #       -Werror on <target> when CIFARBENCH_WERROR is ON.
+#   cifarbench_copts_directory()
+#       cifarbench_copts on every compiled target the calling directory has declared so far.
 #
 #   cifarbench_add_test(NAME <name> SRCS <src>... [DEPS <target>...] [LABELS <label>...]
 #                       [TIMEOUT <seconds>] [NO_MAIN])
@@ -29,6 +31,16 @@ function(cifarbench_copts target)
   if(CIFARBENCH_WERROR AND CMAKE_CXX_COMPILER_ID MATCHES "GNU|Clang")
     target_compile_options(${target} PRIVATE -Werror)
   endif()
+endfunction()
+
+function(cifarbench_copts_directory)
+  get_property(_cb_targets DIRECTORY PROPERTY BUILDSYSTEM_TARGETS)
+  foreach(_cb_target IN LISTS _cb_targets)
+    get_target_property(_cb_type ${_cb_target} TYPE)
+    if(NOT _cb_type STREQUAL "INTERFACE_LIBRARY")
+      cifarbench_copts(${_cb_target})
+    endif()
+  endforeach()
 endfunction()
 
 function(cifarbench_add_test)
