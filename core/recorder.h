@@ -1,6 +1,7 @@
 // What every plugin's training loop records the same way: per-step accumulators kept on the
 // device (read once per epoch, so no host sync inside the step loop), the progress callback,
-// the epoch row, the INTERRUPTED / DIVERGED decision, and the phase timings.
+// the epoch row and its display (an RAII scope per epoch), the INTERRUPTED / DIVERGED decision,
+// and the phase timings.
 #ifndef CIFARBENCH_CORE_RECORDER_H_
 #define CIFARBENCH_CORE_RECORDER_H_
 
@@ -14,24 +15,14 @@
 
 namespace cifarbench {
 
+class EpochScope;
+
+// A run's bookkeeping: one per Plugin::Run. Each epoch is an EpochScope (below); the recorder
+// sums the epochs' training time and the evaluation time and fills the phase timings.
 class RunRecorder {
  public:
   RunRecorder(const RunContext& context, v1::RunReport* report, int64_t batch_size);
 
-  // Resets the epoch's accumulators.
-  void BeginEpoch();
-  // After optimiser step `step_in_epoch` (0-based) of `steps`: accumulates the summed loss and
-  // the correct count (argmax of logits vs argmax of the soft targets) on the device, counts
-  // the step, and reports progress to an observer that wants it. Returns false when a stop was
-  // requested (the caller ends the epoch early).
-  bool Step(int64_t step_in_epoch, int64_t steps, const at::Tensor& summed_loss,
-            const at::Tensor& logits, const at::Tensor& soft_targets);
-  // Ends the epoch's training (`epoch_s` seconds of it): appends and returns its row. Returns
-  // nullptr after setting the report's status when the run must end here: INTERRUPTED (a stop
-  // was requested) or DIVERGED (the epoch's loss is not finite; the row is still published).
-  v1::EpochRow* EndEpoch(int64_t epoch, int64_t steps, double epoch_s);
-  // Hands a finished row to the observer.
-  void Publish(const v1::EpochRow& row);
   // Evaluation time: the final evaluation counts in time_to_result_s, the others in nothing.
   void AddEvalSeconds(bool final, double seconds);
   // Fills the report's phase timings.
@@ -40,13 +31,52 @@ class RunRecorder {
   int64_t global_step() const { return global_step_; }  // optimiser steps done
 
  private:
+  friend class EpochScope;
   const RunContext& context_;
   v1::RunReport* report_;
   int64_t batch_size_;
   int64_t global_step_ = 0;
   double train_s_ = 0, epoch_eval_s_ = 0, final_eval_s_ = 0;
+};
+
+// One epoch, from its first step to its row on the console. Construct it where the epoch's
+// steps begin (it resets the epoch's accumulators), call Step() after every optimiser step and
+// EndTraining() when the steps are done; fill the row's evaluation in between. The destructor
+// hands the row to the observer, so a row cannot be lost: after EndTraining returned it, after a
+// DIVERGED epoch, or on an early return (an error after the row was made). An INTERRUPTED
+// epoch's row stays in the report only.
+//
+//   for (int64_t epoch = 0; epoch < plan.num_epochs; ++epoch) {
+//     EpochScope scope(recorder, epoch, plan.StepsInEpoch(epoch));
+//     for (...) { ...step...; if (!scope.Step(loss, logits, targets)) break; }
+//     v1::EpochRow* row = scope.EndTraining(timer.Stop());
+//     if (row == nullptr) break;  // INTERRUPTED or DIVERGED, recorded
+//     ...evaluate into *row...
+//   }  // the row is shown here
+class EpochScope {
+ public:
+  EpochScope(RunRecorder& recorder, int64_t epoch, int64_t steps);
+  ~EpochScope();
+  EpochScope(const EpochScope&) = delete;
+  EpochScope& operator=(const EpochScope&) = delete;
+
+  // After the epoch's next optimiser step: accumulates the summed loss and the correct count
+  // (argmax of logits vs argmax of the soft targets) on the device (read once, at
+  // EndTraining), counts the step, and reports progress to an observer that wants it. Returns
+  // false when a stop was requested (the caller ends the epoch early).
+  bool Step(const at::Tensor& summed_loss, const at::Tensor& logits,
+            const at::Tensor& soft_targets);
+  // Ends the epoch's training (`epoch_s` seconds of it): appends and returns its row. Returns
+  // nullptr after setting the report's status when the run must end here: INTERRUPTED (a stop
+  // was requested) or DIVERGED (the epoch's loss is not finite; its row is still shown).
+  v1::EpochRow* EndTraining(double epoch_s);
+
+ private:
+  RunRecorder& recorder_;
+  int64_t epoch_, steps_, step_ = 0;
   at::Tensor loss_sum_, correct_;
-  std::chrono::steady_clock::time_point epoch_start_;
+  std::chrono::steady_clock::time_point start_;
+  v1::EpochRow* row_ = nullptr;  // set by EndTraining, shown by the destructor
 };
 
 }  // namespace cifarbench

@@ -9,7 +9,6 @@
 #include <utility>
 #include <vector>
 
-#include "core/evaluate.h"
 
 #ifdef CIFARBENCH_WITH_CUDA
 #include "core/cuda/cuda_graph.h"
@@ -18,7 +17,7 @@
 namespace cifarbench {
 namespace {
 
-// CIFARBENCH_INJECT_OOM_AT_STEP (see TrainStep::Run): throws on the N-th step of the process.
+// CIFARBENCH_INJECT_OOM_AT_STEP (see StepBodies::Run): throws on the N-th step of the process.
 void MaybeInjectOutOfMemory() {
   static const long long inject_at = [] {
     const char* value = std::getenv("CIFARBENCH_INJECT_OOM_AT_STEP");
@@ -65,86 +64,6 @@ absl::StatusOr<StepKind> ResolveStepKind(v1::StepMode mode, at::Device device) {
     default:  // STEP_MODE_AUTO
       return device.is_cuda() && kCudaBuild ? StepKind::kGraph : StepKind::kEager;
   }
-}
-
-TrainStep::TrainStep(StepKind kind, torch::nn::Module& module, Forward forward, Loss loss,
-                     double loss_scale, NesterovSgd& opt)
-    : kind_(kind),
-      module_(module),
-      forward_(std::move(forward)),
-      loss_(std::move(loss)),
-      loss_scale_(loss_scale),
-      opt_(opt) {}
-
-TrainStep::~TrainStep() = default;
-
-void TrainStep::Body() {
-  opt_.ZeroGrad();  // the backward below then writes fresh gradients (in a graph: its own pool)
-  out_.logits = forward_(static_x_);
-  out_.loss = loss_(out_.logits, static_y_);
-  (out_.loss * loss_scale_).backward();
-  opt_.StepOnDevice();
-}
-
-void TrainStep::Prepare(const at::Tensor& example_x, const at::Tensor& example_y,
-                        int warmup_steps) {
-  if (kind_ == StepKind::kEager) return;
-  static_x_ = at::empty_like(example_x);  // keeps the memory format
-  static_y_ = at::empty_like(example_y);
-  static_x_.copy_(example_x);
-  static_y_.copy_(example_y);
-  if (kind_ == StepKind::kGraph) {
-#ifdef CIFARBENCH_WITH_CUDA
-    // Everything the warm-up steps change: parameters, buffers (BatchNorm statistics and
-    // counters) and the momentum buffers.
-    std::vector<at::Tensor> state;
-    for (const at::Tensor& p : module_.parameters(/*recurse=*/true)) state.push_back(p);
-    for (const at::Tensor& b : module_.buffers(/*recurse=*/true)) state.push_back(b);
-    for (const auto& group : opt_.momentum_buffers()) {
-      for (const at::Tensor& b : group) state.push_back(b);
-    }
-    std::vector<at::Tensor> saved;
-    {
-      at::NoGradGuard no_grad;
-      for (const at::Tensor& t : state) saved.push_back(t.detach().clone());
-    }
-    opt_.LoadRates();
-    graph_ = MakeCudaStepGraph();
-    graph_->Capture([this] { Body(); }, warmup_steps, [&] {
-      at::NoGradGuard no_grad;
-      for (size_t i = 0; i < state.size(); ++i) state[i].detach().copy_(saved[i]);
-      opt_.ZeroGrad();
-    });
-#else
-    TORCH_CHECK(false, "TrainStep: graph mode in a build without CUDA");
-#endif
-  }
-  prepared_ = true;
-}
-
-StepOutputs TrainStep::Run(const at::Tensor& x, const at::Tensor& y) {
-  MaybeInjectOutOfMemory();
-  if (kind_ == StepKind::kEager) {
-    at::Tensor logits = forward_(x);
-    at::Tensor loss = loss_(logits, y);
-    (loss * loss_scale_).backward();
-    opt_.Step();
-    opt_.ZeroGrad();
-    return {loss, logits};
-  }
-  if (!prepared_) Prepare(x, y);
-  {
-    at::NoGradGuard no_grad;
-    static_x_.copy_(x);
-    static_y_.copy_(y);
-  }
-  opt_.LoadRates();
-  if (kind_ == StepKind::kGraph) {
-    graph_->Replay();
-  } else {
-    Body();
-  }
-  return out_;
 }
 
 StepBodies::StepBodies(StepKind kind, std::vector<at::Tensor> state,
@@ -201,29 +120,11 @@ void StepBodies::Run(int index) {
   }
 }
 
-absl::StatusOr<std::unique_ptr<TrainStep>> MakeTrainStep(
-    const v1::TrainConfig& train, const v1::LossConfig& loss, at::Device device, torch::nn::Module& module,
-    TrainStep::Forward forward, NesterovSgd& opt, const TrainingData& data, int64_t pad,
-    int64_t batch, at::MemoryFormat memory_format, SpanTimer& timer, v1::RunReport* report) {
-  absl::StatusOr<StepKind> kind = ResolveStepKind(train.step_mode(), device);
-  if (!kind.ok()) return kind.status();
-  const double smoothing = loss.label_smoothing();
-  auto step = std::make_unique<TrainStep>(
-      *kind, module, std::move(forward),
-      [smoothing](const at::Tensor& logits, const at::Tensor& y) {
-        return SmoothedCrossEntropySum(logits, y, smoothing);
-      },
-      loss.scale(), opt);
-  report->set_step_mode(StepKindName(*kind));
-  if (step->kind() != StepKind::kEager) {
-    timer.Start();
-    module.train();
-    step->Prepare(data.train_padded.narrow(0, 0, batch).narrow(2, pad, 32).narrow(3, pad, 32)
-                      .contiguous(memory_format),
-                  data.train_targets.narrow(0, 0, batch));
-    report->mutable_timings()->set_capture_s(timer.Stop());
-  }
-  return step;
+std::vector<at::Tensor> TrainedState(torch::nn::Module& module, const NesterovSgd& opt) {
+  std::vector<at::Tensor> state = module.parameters(/*recurse=*/true);
+  for (const at::Tensor& b : module.buffers(/*recurse=*/true)) state.push_back(b);
+  for (const auto& group : opt.momentum_buffers()) state.insert(state.end(), group.begin(), group.end());
+  return state;
 }
 
 }  // namespace cifarbench

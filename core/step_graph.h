@@ -1,4 +1,4 @@
-// The CUDA graph behind TrainStep's graph mode (core/step.h), as an interface free of CUDA and
+// The CUDA graph behind StepBodies' graph mode (core/step.h), as an interface free of CUDA and
 // protobuf headers: core/cuda/cuda_graph.cc implements it in CUDA builds.
 #ifndef CIFARBENCH_CORE_STEP_GRAPH_H_
 #define CIFARBENCH_CORE_STEP_GRAPH_H_

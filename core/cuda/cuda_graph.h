@@ -1,4 +1,4 @@
-// The CUDA graph behind TrainStep's graph mode (core/step.h). Compiled only against a CUDA
+// The CUDA graph behind StepBodies' graph mode (core/step.h). Compiled only against a CUDA
 // LibTorch; CI builds and links it against pip torch with CUDA 13.0 (tools/test_all.sh).
 #ifndef CIFARBENCH_CORE_CUDA_CUDA_GRAPH_H_
 #define CIFARBENCH_CORE_CUDA_CUDA_GRAPH_H_

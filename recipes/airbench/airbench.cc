@@ -231,13 +231,11 @@ class AirbenchPlugin : public Plugin {
     absl::StatusOr<StepKind> kind = ResolveStepKind(config.train().step_mode(), device);
     if (!kind.ok()) return kind.status();
     report->set_step_mode(StepKindName(*kind));
-    std::vector<at::Tensor> state = net->parameters();
-    for (const at::Tensor& b : net->buffers()) state.push_back(b);
-    for (const auto& group : sgd.momentum_buffers()) state.insert(state.end(), group.begin(), group.end());
+    std::vector<at::Tensor> state = TrainedState(*net, sgd);
     if (muon) {
       for (const at::Tensor& b : muon->momentum_buffers()) state.push_back(b);
     }
-    StepBodies steps(*kind, state, [&] {
+    StepBodies bodies(*kind, state, [&] {
       sgd.ZeroGrad();
       if (muon) muon->ZeroGrad();
     });
@@ -272,19 +270,19 @@ class AirbenchPlugin : public Plugin {
     for (const bool bias_grad : {true, false}) {
       for (const bool normalise : {true, false}) {
         if (!normalise && normalise_always) continue;
-        body_index[(bias_grad ? 0 : 2) + (normalise ? 1 : 0)] = steps.Add(body(bias_grad, normalise));
+        body_index[(bias_grad ? 0 : 2) + (normalise ? 1 : 0)] = bodies.Add(body(bias_grad, normalise));
       }
     }
     if (*kind == StepKind::kGraph) {
       // Captured on the first unaugmented batch before the whitening, so that no capture falls
       // inside hiverge's one interval (untimed: capture_s; the state is restored after it).
-      steps.Feed(x_in, NormalizeAirbench(data.train_images.narrow(0, 0, batch), dtype).contiguous(memory_format));
-      steps.Feed(y_in, OneHot(data.train_labels.narrow(0, 0, batch), 10, at::kFloat));
+      bodies.Feed(x_in, NormalizeAirbench(data.train_images.narrow(0, 0, batch), dtype).contiguous(memory_format));
+      bodies.Feed(y_in, OneHot(data.train_labels.narrow(0, 0, batch), 10, at::kFloat));
       sgd.LoadRates();
       if (muon) muon->LoadRates();
       timer.Start();
       net->train();
-      steps.Prepare();
+      bodies.Prepare();
       report->mutable_timings()->set_capture_s(timer.Stop());
     }
 
@@ -335,12 +333,12 @@ class AirbenchPlugin : public Plugin {
       }
       images = images.contiguous(memory_format);
       at::Tensor order = at::randperm(n_train, at::TensorOptions().dtype(at::kLong).device(device));
-      recorder.BeginEpoch();
+      EpochScope scope(recorder, epoch, epoch_steps);  // shows the epoch's row when it ends
       for (int64_t i = 0; i < epoch_steps; ++i) {
         at::Tensor idx = order.narrow(0, i * batch, batch);
         at::Tensor y = train_targets.index_select(0, idx);
-        steps.Feed(x_in, images.index_select(0, idx));
-        steps.Feed(y_in, y);
+        bodies.Feed(x_in, images.index_select(0, idx));
+        bodies.Feed(y_in, y);
         const int64_t t = recorder.global_step();
         if (legacy) {
           // legacy L381-390: both groups follow the triangle (the whitening bias in "other").
@@ -364,7 +362,7 @@ class AirbenchPlugin : public Plugin {
           bias_at_freeze = net->whiten_bias.detach().clone();  // no sync
         }
         const int out = (bias_trains ? 0 : 2) + (normalise_at[t] ? 1 : 0);
-        steps.Run(body_index[out]);
+        bodies.Run(body_index[out]);
         if (lookahead) {  // legacy L430-436, after the step (inside the timed epoch)
           const int64_t k = t + 1;
           if (IsLookaheadStep(k, la.every())) {
@@ -372,11 +370,9 @@ class AirbenchPlugin : public Plugin {
           }
           if (k >= plan.total_steps) lookahead->Finish();  // drops step T's update (L-Q1)
         }
-        if (!recorder.Step(i, epoch_steps, out_loss[out], out_logits[out], y)) {
-          break;
-        }
+        if (!scope.Step(out_loss[out], out_logits[out], y)) break;
       }
-      v1::EpochRow* row = recorder.EndEpoch(epoch, epoch_steps, timer.Stop());
+      v1::EpochRow* row = scope.EndTraining(timer.Stop());
       if (row == nullptr) break;  // INTERRUPTED or DIVERGED, recorded
 
       // ---- Evaluation: plain logits per epoch (untimed); at the end the headline TTA (timed)
@@ -408,7 +404,6 @@ class AirbenchPlugin : public Plugin {
           }
         }
       }
-      recorder.Publish(*row);
     }
     // Q2's fix, checked (untimed): after its last training step nothing may move the whitening
     // bias (no decay, no momentum), in every step mode. (airbench94's lookahead blends the frozen

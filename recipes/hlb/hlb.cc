@@ -113,11 +113,35 @@ class HlbPlugin : public Plugin {
     NesterovSgd opt(optimizer.kind(), optimizer.momentum(), std::move(groups));
     NetworkEma ema(*net, *ema_net, EmaCopiesBack);
 
-    // ---- Training step (eager, static buffers, or a CUDA graph: core/step.h) ----
-    absl::StatusOr<std::unique_ptr<TrainStep>> step = MakeTrainStep(
-        train, hlb.loss(), device, *net, [&net](const at::Tensor& x) { return net->forward(x); }, opt,
-        *prepared, aug.pad(), batch, memory_format, timer, report);
-    if (!step.ok()) return step.status();
+    // ---- The training step (main.py L585-601: forward, summed loss, backward, both optimisers),
+    // written out; core/step.h runs it eagerly, on static buffers or as a CUDA graph ----
+    absl::StatusOr<StepKind> kind = ResolveStepKind(train.step_mode(), device);
+    if (!kind.ok()) return kind.status();
+    report->set_step_mode(StepKindName(*kind));
+    StepBodies bodies(*kind, TrainedState(*net, opt), [&opt] { opt.ZeroGrad(); });
+    const double smoothing = hlb.loss().label_smoothing(), loss_scale = hlb.loss().scale();
+    at::Tensor x_in, y_in, out_loss, out_logits;  // fed before each Run; kept by the body
+    const int train_step = bodies.Add([&] {
+      opt.ZeroGrad();  // set_to_none: the backward below writes fresh gradients
+      at::Tensor logits = net->forward(x_in);                               // forward
+      at::Tensor loss = SmoothedCrossEntropySum(logits, y_in, smoothing);  // loss, summed
+      (loss * loss_scale).backward();                                       // backward
+      opt.StepOnDevice();  // Nesterov SGD on both groups, at the rates loaded on the device
+      out_loss = loss.detach();
+      out_logits = logits.detach();
+    });
+    if (*kind == StepKind::kGraph) {
+      // Captured on the first unaugmented batch (the centre crop: no random draws, so the run's
+      // draws are unchanged), untimed (capture_s); the warm-up's state is restored after it.
+      timer.Start();
+      bodies.Feed(x_in, train_padded.narrow(0, 0, batch).narrow(2, aug.pad(), 32).narrow(3, aug.pad(), 32)
+                           .contiguous(memory_format));
+      bodies.Feed(y_in, train_targets.narrow(0, 0, batch));
+      opt.LoadRates();
+      net->train();
+      bodies.Prepare();
+      report->mutable_timings()->set_capture_s(timer.Stop());
+    }
 
     // ---- Training ----
     auto forward = [&net](const at::Tensor& x) { return net->forward(x); };
@@ -146,15 +170,17 @@ class HlbPlugin : public Plugin {
       }
       images = images.contiguous(memory_format);
       at::Tensor order = at::randperm(n_train, at::TensorOptions().dtype(at::kLong).device(device));
-      recorder.BeginEpoch();
+      EpochScope scope(recorder, epoch, steps);  // shows the epoch's row when it ends
       for (int64_t s = 0; s < steps; ++s) {
         at::Tensor idx = order.narrow(0, s * batch, batch);
-        at::Tensor x = images.index_select(0, idx);
         at::Tensor y = targets.index_select(0, idx);
+        bodies.Feed(x_in, images.index_select(0, idx));
+        bodies.Feed(y_in, y);
         const double mult = LrMultiplier(hlb.schedule(), plan, recorder.global_step());
         for (size_t g = 0; g < opt.groups().size(); ++g) opt.groups()[g].lr = peak_lr[g] * mult;
-        StepOutputs out = (*step)->Run(x, y);
-        const bool go_on = recorder.Step(s, steps, out.loss, out.logits, y);
+        opt.LoadRates();
+        bodies.Run(train_step);
+        const bool go_on = scope.Step(out_loss, out_logits, y);
         // hlb: counter advanced first; from epoch start_epoch on, every n-th step is an event;
         // the first event only snapshots the network.
         const int64_t step1 = recorder.global_step();
@@ -167,7 +193,7 @@ class HlbPlugin : public Plugin {
         }
         if (!go_on) break;
       }
-      v1::EpochRow* row = recorder.EndEpoch(epoch, steps, timer.Stop());
+      v1::EpochRow* row = scope.EndTraining(timer.Stop());
       if (row == nullptr) break;  // INTERRUPTED or DIVERGED, recorded
 
       // ---- Evaluation ----
@@ -208,7 +234,6 @@ class HlbPlugin : public Plugin {
           }
         }
       }
-      recorder.Publish(*row);
     }
     recorder.Finish(init_s);
     return absl::OkStatus();

@@ -95,11 +95,35 @@ class PagePlugin : public Plugin {
     NesterovSgd opt(page.optimizer().kind(), page.optimizer().momentum(),
                     PageParamGroups(page.optimizer(), *net));
 
-    // ---- Training step (eager, static buffers, or a CUDA graph: core/step.h) ----
-    absl::StatusOr<std::unique_ptr<TrainStep>> step = MakeTrainStep(
-        train, page.loss(), device, *net, [&net](const at::Tensor& x) { return net->forward(x); }, opt,
-        *prepared, aug.pad(), batch, memory_format, timer, report);
-    if (!step.ok()) return step.status();
+    // ---- The training step (forward, summed loss, backward, update), written out; core/step.h
+    // runs it eagerly, on static buffers or as a CUDA graph ----
+    absl::StatusOr<StepKind> kind = ResolveStepKind(train.step_mode(), device);
+    if (!kind.ok()) return kind.status();
+    report->set_step_mode(StepKindName(*kind));
+    StepBodies bodies(*kind, TrainedState(*net, opt), [&opt] { opt.ZeroGrad(); });
+    const double smoothing = page.loss().label_smoothing(), loss_scale = page.loss().scale();
+    at::Tensor x_in, y_in, out_loss, out_logits;  // fed before each Run; kept by the body
+    const int train_step = bodies.Add([&] {
+      opt.ZeroGrad();  // set_to_none: the backward below writes fresh gradients
+      at::Tensor logits = net->forward(x_in);                               // forward
+      at::Tensor loss = SmoothedCrossEntropySum(logits, y_in, smoothing);  // loss, summed
+      (loss * loss_scale).backward();                                       // backward
+      opt.StepOnDevice();  // the reference's Nesterov form, at the rate loaded on the device
+      out_loss = loss.detach();
+      out_logits = logits.detach();
+    });
+    if (*kind == StepKind::kGraph) {
+      // Captured on the first unaugmented batch (the centre crop: no random draws, so the run's
+      // draws are unchanged), untimed (capture_s); the warm-up's state is restored after it.
+      timer.Start();
+      bodies.Feed(x_in, train_padded.narrow(0, 0, batch).narrow(2, aug.pad(), 32).narrow(3, aug.pad(), 32)
+                            .contiguous(memory_format));
+      bodies.Feed(y_in, train_targets.narrow(0, 0, batch));
+      opt.LoadRates();
+      net->train();
+      bodies.Prepare();
+      report->mutable_timings()->set_capture_s(timer.Stop());
+    }
 
     // ---- Training ----
     auto forward = [&net](const at::Tensor& x) { return net->forward(x); };
@@ -119,17 +143,19 @@ class PagePlugin : public Plugin {
       }
       images = images.contiguous(memory_format);
       at::Tensor order = at::randperm(n_train, at::TensorOptions().dtype(at::kLong).device(device));
-      recorder.BeginEpoch();
+      EpochScope scope(recorder, epoch, steps);  // shows the epoch's row when it ends
       for (int64_t s = 0; s < steps; ++s) {
         at::Tensor idx = order.narrow(0, s * batch, batch);
-        at::Tensor x = images.index_select(0, idx);
         at::Tensor y = train_targets.index_select(0, idx);
+        bodies.Feed(x_in, images.index_select(0, idx));
+        bodies.Feed(y_in, y);
         // advance_before_read: step 0 runs at the rate of step 1 (epoch 1/97).
         opt.groups()[0].lr = peak_lr * LrMultiplier(page.schedule(), plan, recorder.global_step());
-        StepOutputs out = (*step)->Run(x, y);
-        if (!recorder.Step(s, steps, out.loss, out.logits, y)) break;
+        opt.LoadRates();
+        bodies.Run(train_step);
+        if (!scope.Step(out_loss, out_logits, y)) break;
       }
-      v1::EpochRow* row = recorder.EndEpoch(epoch, steps, timer.Stop());
+      v1::EpochRow* row = scope.EndTraining(timer.Stop());
       if (row == nullptr) break;  // INTERRUPTED or DIVERGED, recorded
 
       // ---- Evaluation ----
@@ -157,7 +183,6 @@ class PagePlugin : public Plugin {
           }
         }
       }
-      recorder.Publish(*row);
     }
     recorder.Finish(init_s);
     return absl::OkStatus();

@@ -106,7 +106,7 @@ class TinyPlugin : public Plugin {
           DrawCropFlip(data->n_train, 2 * s.augment().pad(), s.augment().flip_probability(), device);
       at::Tensor images = CropFlip(data->train_padded, draws, 32);
       at::Tensor order = at::randperm(data->n_train, at::TensorOptions().dtype(at::kLong).device(device));
-      recorder.BeginEpoch();
+      EpochScope scope(recorder, epoch, steps);  // shows the epoch's row when it ends
       for (int64_t step = 0; step < steps; ++step) {
         at::Tensor idx = order.narrow(0, step * batch, batch);
         at::Tensor x = images.index_select(0, idx);
@@ -117,9 +117,9 @@ class TinyPlugin : public Plugin {
         (loss * s.loss().scale()).backward();                                               // backward
         opt.Step();                                                                         // update
         opt.ZeroGrad();
-        if (!recorder.Step(step, steps, loss.detach(), logits.detach(), y)) break;
+        if (!scope.Step(loss.detach(), logits.detach(), y)) break;
       }
-      v1::EpochRow* row = recorder.EndEpoch(epoch, steps, timer.Stop());
+      v1::EpochRow* row = scope.EndTraining(timer.Stop());
       if (row == nullptr) break;  // INTERRUPTED or DIVERGED, recorded
 
       // ---- Evaluation: the live network after the last epoch (or every epoch if asked) ----
@@ -139,7 +139,6 @@ class TinyPlugin : public Plugin {
           report->set_headline_accuracy(result.accuracy);
         }
       }
-      recorder.Publish(*row);
     }
     recorder.Finish(init_s);
     return absl::OkStatus();

@@ -13,17 +13,20 @@ namespace {
 
 struct CountingObserver : RunObserver {
   bool WantsStepLoss() const override { return true; }
-  void OnStep(int64_t, int64_t, double loss, double) override { last_loss = loss, ++steps; }
-  void OnEpoch(const v1::EpochRow&) override { ++epochs; }
-  double last_loss = 0;
+  void OnStep(int64_t step, int64_t, double loss, double) override {
+    last_step = step, last_loss = loss, ++steps;
+  }
+  void OnEpoch(const v1::EpochRow& row) override { ++epochs, last_val_acc = row.val_acc(); }
+  double last_loss = 0, last_val_acc = 0;
+  int64_t last_step = 0;
   int steps = 0, epochs = 0;
 };
 
 // Two examples per batch, 3 classes.
-void OneStep(RunRecorder& r, int64_t s, double loss, bool right) {
+bool OneStep(EpochScope& e, double loss, bool right) {
   at::Tensor logits = at::tensor({5.0, 0.0, 0.0, 0.0, 5.0, 0.0}, at::kFloat).view({2, 3});
   at::Tensor targets = at::eye(3, at::kFloat).narrow(0, right ? 0 : 1, 2);
-  r.Step(s, 2, at::full({}, loss, at::kFloat), logits, targets);
+  return e.Step(at::full({}, loss, at::kFloat), logits, targets);
 }
 
 TEST(RunRecorderTest, RowsAndTimings) {
@@ -32,17 +35,22 @@ TEST(RunRecorderTest, RowsAndTimings) {
   ctx.observer = &obs;
   v1::RunReport report;
   RunRecorder r(ctx, &report, 2);
-  r.BeginEpoch();
-  OneStep(r, 0, 1.0, true);
-  OneStep(r, 1, 3.0, false);
-  v1::EpochRow* row = r.EndEpoch(0, 2, 1.5);
-  ASSERT_NE(row, nullptr);
-  EXPECT_DOUBLE_EQ(row->train_loss(), 1.0);  // (1 + 3) / 4 examples
-  EXPECT_DOUBLE_EQ(row->train_acc(), 0.5);   // 2 of 4
-  EXPECT_EQ(obs.steps, 2);
-  EXPECT_DOUBLE_EQ(obs.last_loss, 1.5);      // 3 / batch of 2
-  r.Publish(*row);
-  EXPECT_EQ(obs.epochs, 1);
+  {
+    EpochScope e(r, 0, 2);
+    EXPECT_TRUE(OneStep(e, 1.0, true));
+    EXPECT_TRUE(OneStep(e, 3.0, false));
+    v1::EpochRow* row = e.EndTraining(1.5);
+    ASSERT_NE(row, nullptr);
+    EXPECT_DOUBLE_EQ(row->train_loss(), 1.0);  // (1 + 3) / 4 examples
+    EXPECT_DOUBLE_EQ(row->train_acc(), 0.5);   // 2 of 4
+    EXPECT_EQ(obs.steps, 2);
+    EXPECT_EQ(obs.last_step, 2);
+    EXPECT_DOUBLE_EQ(obs.last_loss, 1.5);      // 3 / batch of 2
+    row->set_val_acc(0.75);                    // the evaluation, before the row is shown
+    EXPECT_EQ(obs.epochs, 0);
+  }
+  EXPECT_EQ(obs.epochs, 1);  // shown when the scope ended, with its evaluation
+  EXPECT_DOUBLE_EQ(obs.last_val_acc, 0.75);
   r.AddEvalSeconds(false, 10);  // per-epoch evaluation: in no headline figure
   r.AddEvalSeconds(true, 0.5);
   r.Finish(0.25);
@@ -59,9 +67,11 @@ TEST(RunRecorderTest, NonFiniteLossEndsTheRunAsDiverged) {
   ctx.observer = &obs;
   v1::RunReport report;
   RunRecorder r(ctx, &report, 2);
-  r.BeginEpoch();
-  OneStep(r, 0, std::numeric_limits<double>::quiet_NaN(), true);
-  EXPECT_EQ(r.EndEpoch(3, 1, 1.0), nullptr);
+  {
+    EpochScope e(r, 3, 1);
+    OneStep(e, std::numeric_limits<double>::quiet_NaN(), true);
+    EXPECT_EQ(e.EndTraining(1.0), nullptr);
+  }
   EXPECT_EQ(report.status(), v1::DIVERGED);
   EXPECT_NE(report.message().find("epoch 3"), std::string::npos) << report.message();
   EXPECT_EQ(obs.epochs, 1);  // the diverged epoch's row is still shown
@@ -73,14 +83,39 @@ TEST(RunRecorderTest, StopRequestEndsTheRunAsInterrupted) {
   RunContext ctx;
   ctx.stop_requested = &stop;
   v1::RunReport report;
+  CountingObserver obs;
+  ctx.observer = &obs;
   RunRecorder r(ctx, &report, 2);
-  r.BeginEpoch();
-  OneStep(r, 0, 1.0, true);
-  stop = true;
-  at::Tensor logits = at::zeros({2, 3});
-  EXPECT_FALSE(r.Step(1, 2, at::ones({}), logits, at::eye(3).narrow(0, 0, 2)));
-  EXPECT_EQ(r.EndEpoch(0, 2, 1.0), nullptr);
+  {
+    EpochScope e(r, 0, 2);
+    EXPECT_TRUE(OneStep(e, 1.0, true));
+    stop = true;
+    EXPECT_FALSE(OneStep(e, 1.0, true));
+    EXPECT_EQ(e.EndTraining(1.0), nullptr);
+  }
   EXPECT_EQ(report.status(), v1::INTERRUPTED);
+  EXPECT_EQ(report.epochs_size(), 1);  // in the report,
+  EXPECT_EQ(obs.epochs, 0);            // not shown
+}
+
+TEST(RunRecorderTest, ARowIsShownWhenTheEpochEndsEarly) {
+  CountingObserver obs;
+  RunContext ctx;
+  ctx.observer = &obs;
+  v1::RunReport report;
+  RunRecorder r(ctx, &report, 2);
+  auto epoch_with_error = [&]() -> bool {
+    EpochScope e(r, 0, 1);
+    OneStep(e, 1.0, true);
+    if (e.EndTraining(1.0) == nullptr) return true;
+    return false;  // e.g. saving the artifacts failed: the row is still shown
+  };
+  EXPECT_FALSE(epoch_with_error());
+  EXPECT_EQ(obs.epochs, 1);
+  // A scope that never ended its training shows nothing.
+  { EpochScope e(r, 1, 1); }
+  EXPECT_EQ(obs.epochs, 1);
+  EXPECT_EQ(report.epochs_size(), 1);
 }
 
 TEST(TimeToTargetTest, FirstEvaluatedEpochOfTheHeadlineNetworkAtTarget) {

@@ -1,5 +1,5 @@
-// core/step: the static-buffer step (what a CUDA graph replays) run eagerly on CPU gives the
-// plain eager step's result, step for step; step modes resolve as documented.
+// core/step: a step body run on static buffers (what a CUDA graph replays) eagerly on CPU gives
+// the plain eager step's result to the bit, step for step; step modes resolve as documented.
 #include "core/step.h"
 
 #include <ATen/ATen.h>
@@ -31,14 +31,26 @@ struct TinyNetImpl : torch::nn::Module {
 };
 TORCH_MODULE(TinyNet);
 
+// A step written out as the plugins write theirs (recipes/hlb/hlb.cc): forward, summed
+// label-smoothed loss scaled by 0.5, backward, Nesterov SGD at the rates on the device.
 struct Trainer {
-  explicit Trainer(StepKind kind) : net(), opt(MakeOpt(net)) {
-    step = std::make_unique<TrainStep>(
-        kind, *net, [this](const at::Tensor& x) { return net->forward(x); },
-        [](const at::Tensor& logits, const at::Tensor& y) {
-          return SmoothedCrossEntropySum(logits, y, 0.2);
-        },
-        /*loss_scale=*/0.5, opt);
+  explicit Trainer(StepKind kind)
+      : net(), opt(MakeOpt(net)), bodies(kind, TrainedState(*net, opt), [this] { opt.ZeroGrad(); }) {
+    body = bodies.Add([this] {
+      opt.ZeroGrad();
+      at::Tensor logits = net->forward(x_in);
+      at::Tensor loss = SmoothedCrossEntropySum(logits, y_in, 0.2);
+      (loss * 0.5).backward();
+      opt.StepOnDevice();
+      out_loss = loss.detach();
+      out_logits = logits.detach();
+    });
+  }
+  void Step(const at::Tensor& x, const at::Tensor& y) {
+    bodies.Feed(x_in, x);
+    bodies.Feed(y_in, y);
+    opt.LoadRates();
+    bodies.Run(body);
   }
   static NesterovSgd MakeOpt(TinyNet& net) {
     SgdGroup bias, rest;
@@ -56,10 +68,12 @@ struct Trainer {
   }
   TinyNet net;
   NesterovSgd opt;
-  std::unique_ptr<TrainStep> step;
+  StepBodies bodies;
+  int body = -1;
+  at::Tensor x_in, y_in, out_loss, out_logits;
 };
 
-TEST(TrainStepTest, StaticStepOnCpuEqualsEagerStep) {
+TEST(StepBodiesTest, StaticStepOnCpuEqualsEagerStep) {
   torch::manual_seed(3);
   Trainer eager(StepKind::kEager);
   torch::manual_seed(3);
@@ -71,7 +85,6 @@ TEST(TrainStepTest, StaticStepOnCpuEqualsEagerStep) {
   torch::manual_seed(11);
   const at::Tensor images = at::randn({40, 3, 8, 8});
   const at::Tensor labels = at::one_hot(at::randint(10, {40}), 10).to(at::kFloat);
-  fixed.step->Prepare(images.narrow(0, 0, 8), labels.narrow(0, 0, 8));
   for (int s = 0; s < 5; ++s) {
     const double lr = 0.05 * (s + 1);  // the rate changes every step, as a schedule does
     for (auto* t : {&eager, &fixed}) {
@@ -80,10 +93,13 @@ TEST(TrainStepTest, StaticStepOnCpuEqualsEagerStep) {
     }
     const at::Tensor x = images.narrow(0, 8 * s, 8);
     const at::Tensor y = labels.narrow(0, 8 * s, 8);
-    StepOutputs a = eager.step->Run(x, y);
-    StepOutputs b = fixed.step->Run(x, y);
-    EXPECT_TRUE(at::equal(a.loss, b.loss)) << "step " << s;
-    EXPECT_TRUE(at::equal(a.logits, b.logits)) << "step " << s;
+    eager.Step(x, y);
+    fixed.Step(x, y);
+    EXPECT_TRUE(at::equal(eager.out_loss, fixed.out_loss)) << "step " << s;
+    EXPECT_TRUE(at::equal(eager.out_logits, fixed.out_logits)) << "step " << s;
+    // The static step read copies: its input slots are its own tensors, not the batch.
+    EXPECT_TRUE(eager.x_in.is_same(x));
+    EXPECT_FALSE(fixed.x_in.is_same(x));
   }
   const auto pa = eager.net->parameters();
   const auto pb = fixed.net->parameters();
@@ -97,15 +113,28 @@ TEST(TrainStepTest, StaticStepOnCpuEqualsEagerStep) {
   EXPECT_FALSE(at::equal(untouched->conv->weight, pa[0]));
 }
 
-TEST(TrainStepTest, StaticStepPreparesOnFirstUse) {
+TEST(StepBodiesTest, StaticSlotsKeepTheirTensorsAndTheBodyTrains) {
   Trainer fixed(StepKind::kStatic);
   const at::Tensor x = at::randn({4, 3, 8, 8});
   const at::Tensor y = at::one_hot(at::randint(10, {4}), 10).to(at::kFloat);
   fixed.opt.groups()[0].lr = fixed.opt.groups()[1].lr = 0.1;
-  StepOutputs first = fixed.step->Run(x, y);  // prepares on first use
-  const double first_loss = first.loss.item<double>();
-  StepOutputs second = fixed.step->Run(x, y);
-  EXPECT_NE(first_loss, second.loss.item<double>());  // trained in between
+  fixed.Step(x, y);  // allocates the slots on first use
+  const at::Tensor slot = fixed.x_in;
+  const double first_loss = fixed.out_loss.item<double>();
+  fixed.Step(x * 2, y);
+  EXPECT_TRUE(fixed.x_in.is_same(slot));  // the same tensor, refilled (what a graph reads)
+  EXPECT_TRUE(at::equal(fixed.x_in, x * 2));
+  fixed.Step(x, y);
+  EXPECT_NE(first_loss, fixed.out_loss.item<double>());  // trained in between
+}
+
+TEST(StepBodiesTest, TrainedStateIsParametersBuffersAndMomentum) {
+  Trainer t(StepKind::kEager);
+  const auto params = t.net->parameters();
+  const auto state = TrainedState(*t.net, t.opt);
+  ASSERT_EQ(state.size(), 2 * params.size() + t.net->buffers().size());
+  EXPECT_TRUE(state[0].is_same(params[0]));
+  EXPECT_TRUE(state.back().is_same(t.opt.momentum_buffers().back().back()));
 }
 
 TEST(ResolveStepKindTest, ModesByDevice) {
