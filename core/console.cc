@@ -4,6 +4,7 @@
 #include <cmath>
 #include <vector>
 
+#include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "core/stats.h"
 
@@ -87,6 +88,59 @@ std::string SummaryLine(const v1::Aggregate& a) {
       100 * a.accuracy_ci95_high(), a.train_s_mean(), a.train_s_std(), a.train_s_median(),
       a.train_s_olympic_mean(), a.time_to_result_s_mean(), 100 * a.fraction_at_target(),
       100 * a.target_accuracy(), a.p_value_above_target());
+}
+
+void ConsoleReporter::Line(const std::string& text) {
+  if (progress_shown_) {
+    std::fputs("\r\033[K", out_);
+    progress_shown_ = false;
+  }
+  std::fputs(text.c_str(), out_);
+  std::fflush(out_);
+}
+
+void ConsoleReporter::Network(const v1::NetworkCost& cost) {
+  if (cost.forward_macs_per_image() <= 0) return;
+  Line(absl::StrFormat("network: %d parameters (%d trained), %.1f MMAC forward per image\n",
+                       cost.params_total(), cost.params_trained(),
+                       cost.forward_macs_per_image() / 1e6));
+}
+
+void ConsoleReporter::Notice(absl::string_view line) { Line(absl::StrCat(line, "\n")); }
+
+void ConsoleReporter::RunHeader(const v1::RunReport& report, int run, int runs,
+                                absl::string_view device) {
+  Line(absl::StrFormat("\n%s run %d/%d (plugin %s, seed %d, device %s)\n%s", report.recipe(),
+                       run, runs, report.plugin(), report.seed(), device, EpochTableHeader()));
+}
+
+void ConsoleReporter::Progress(int64_t step, int64_t steps, double loss, double elapsed_s) {
+  if (!progress_) return;
+  std::fprintf(out_, "\r\033[K%s", ProgressLine(step, steps, loss, elapsed_s).c_str());
+  std::fflush(out_);
+  progress_shown_ = true;
+}
+
+void ConsoleReporter::Epoch(const v1::EpochRow& row) { Line(EpochTableRow(row)); }
+
+void ConsoleReporter::RunResult(int run, const v1::RunReport& r) {
+  if (r.status() != v1::OK) {
+    Line(absl::StrFormat("run %d: %s%s%s\n", run, v1::RunStatus_Name(r.status()),
+                         r.message().empty() ? "" : ": ", r.message()));
+    return;
+  }
+  Line(absl::StrFormat(
+      "run %d: headline accuracy (%s) %.2f%%, train_s %.2f s, time_to_result_s %.2f s, "
+      "%.4f TFLOP/s achieved (%s step%s)\n",
+      run, r.headline(), 100 * r.headline_accuracy(), r.timings().train_s(),
+      r.timings().time_to_result_s(), r.cost().achieved_tflops(), r.step_mode(),
+      r.target_epoch() >= 0 ? absl::StrFormat("; target reached after epoch %d at %.2f s",
+                                              r.target_epoch(), r.time_to_target_s())
+                            : ""));
+}
+
+void ConsoleReporter::Summary(const v1::Aggregate& aggregate) {
+  Line(absl::StrCat("\n", SummaryLine(aggregate)));
 }
 
 }  // namespace cifarbench

@@ -4,9 +4,11 @@
 #define CIFARBENCH_CORE_CONSOLE_H_
 
 #include <cstdint>
+#include <cstdio>
 #include <string>
 #include <vector>
 
+#include "absl/strings/string_view.h"
 #include "proto/report.pb.h"
 
 namespace cifarbench {
@@ -24,6 +26,35 @@ v1::Aggregate Aggregate(const std::string& recipe, double target_accuracy,
 
 // "hlb_record: 3 runs, headline accuracy 94.01% ± 0.12%, train_s 6.20 ± 0.05 s, ..."
 std::string SummaryLine(const v1::Aggregate& aggregate);
+
+// Everything the runner shows, in one place (core/runner.cc prints nothing itself): the
+// network line, notices (warm-up, profile, runs not started), each run's header and epoch
+// table, its progress line, its result line, and the recipe's summary. With `progress` (a
+// terminal) the progress line is redrawn in place and cleared before any other line.
+class ConsoleReporter {
+ public:
+  ConsoleReporter(std::FILE* out, bool progress) : out_(out), progress_(progress) {}
+
+  bool wants_progress() const { return progress_; }
+  // "network: 1972792 parameters (1971352 trained), 118.1 MMAC forward per image"; nothing
+  // when the cost was not counted.
+  void Network(const v1::NetworkCost& cost);
+  // One line as given ("warm-up: done in 1.23 s"); the newline is added.
+  void Notice(absl::string_view line);
+  // "\nhlb_record run 1/5 (plugin hlb, seed 0, device cuda:0)" and the table's header.
+  void RunHeader(const v1::RunReport& report, int run, int runs, absl::string_view device);
+  void Progress(int64_t step, int64_t steps, double loss, double elapsed_s);
+  void Epoch(const v1::EpochRow& row);
+  // "run 1: headline accuracy (ema+flip_tta) 94.12%, train_s ..." or "run 1: FAILED: why".
+  void RunResult(int run, const v1::RunReport& report);
+  void Summary(const v1::Aggregate& aggregate);
+
+ private:
+  void Line(const std::string& text);  // clears a showing progress line first; flushes
+  std::FILE* out_;
+  bool progress_;
+  bool progress_shown_ = false;
+};
 
 }  // namespace cifarbench
 

@@ -33,24 +33,18 @@ const char kTimedRegion[] =
 
 namespace {
 
+// The plugins' progress and epoch rows, to the console reporter.
 class ConsoleObserver : public RunObserver {
  public:
-  ConsoleObserver(std::FILE* out, bool progress) : out_(out), progress_(progress) {}
-  bool WantsStepLoss() const override { return progress_; }
+  explicit ConsoleObserver(ConsoleReporter& console) : console_(console) {}
+  bool WantsStepLoss() const override { return console_.wants_progress(); }
   void OnStep(int64_t step, int64_t steps, double loss, double elapsed_s) override {
-    if (!progress_) return;
-    std::fprintf(out_, "\r\033[K%s", ProgressLine(step, steps, loss, elapsed_s).c_str());
-    std::fflush(out_);
+    console_.Progress(step, steps, loss, elapsed_s);
   }
-  void OnEpoch(const v1::EpochRow& row) override {
-    if (progress_) std::fprintf(out_, "\r\033[K");
-    std::fputs(EpochTableRow(row).c_str(), out_);
-    std::fflush(out_);
-  }
+  void OnEpoch(const v1::EpochRow& row) override { console_.Epoch(row); }
 
  private:
-  std::FILE* out_;
-  bool progress_;
+  ConsoleReporter& console_;
 };
 
 std::string HeadlineName(const v1::EvalConfig& eval) {
@@ -159,6 +153,7 @@ v1::RecipeConfig WarmupConfig(const v1::RecipeConfig& config) {
 absl::StatusOr<v1::BenchReport> RunRecipe(const v1::RecipeConfig& config,
                                           const DeviceData& data, const RunnerOptions& options) {
   CB_ASSIGN_OR_RETURN(PluginInfo plugin_info, Registry::Get().FindPlugin(config.plugin()));
+  ConsoleReporter console(options.out, options.progress);  // everything this prints
   const std::string config_text = RecipeToText(config);
   const std::string config_sha = Sha256HexDigest(config_text);
 
@@ -189,12 +184,7 @@ absl::StatusOr<v1::BenchReport> RunRecipe(const v1::RecipeConfig& config,
                                                    " network failed: ",
                                                    e.what_without_backtrace()));
   }
-  if (cost.forward_macs_per_image() > 0) {
-    std::fprintf(options.out, "network: %lld parameters (%lld trained), %.1f MMAC forward per image\n",
-                 static_cast<long long>(cost.params_total()),
-                 static_cast<long long>(cost.params_trained()),
-                 cost.forward_macs_per_image() / 1e6);
-  }
+  console.Network(cost);
 
   if (options.warmup) {
     const v1::RecipeConfig warm = WarmupConfig(config);
@@ -206,8 +196,7 @@ absl::StatusOr<v1::BenchReport> RunRecipe(const v1::RecipeConfig& config,
                              : wc.random_labels() ? ", on random labels" : "",
                              ", no per-epoch evaluation, live headline, seed ", config.seed(),
                              "; its report is discarded"));
-    std::fprintf(options.out, "warm-up: %s\n", w->what().c_str());
-    std::fflush(options.out);
+    console.Notice(absl::StrCat("warm-up: ", w->what()));
     v1::RunReport scratch;
     double seconds = 0;
     // Random labels (and images) as airbench94_muon's and hiverge's warm-ups draw them, from
@@ -234,14 +223,13 @@ absl::StatusOr<v1::BenchReport> RunRecipe(const v1::RecipeConfig& config,
     if (!status.ok()) {
       w->set_what(absl::StrCat(w->what(), "; FAILED: ", status.message()));
     }
-    std::fprintf(options.out, "warm-up: %s in %.2f s\n", status.ok() ? "done" : "FAILED",
-                 w->seconds());
+    console.Notice(absl::StrFormat("warm-up: %s in %.2f s", status.ok() ? "done" : "FAILED",
+                                   w->seconds()));
   }
 
   if (!options.profile_path.empty()) {
-    std::fprintf(options.out, "profile: one untimed run of %s under LibTorch's profiler\n",
-                 config.name().c_str());
-    std::fflush(options.out);
+    console.Notice(absl::StrCat("profile: one untimed run of ", config.name(),
+                                " under LibTorch's profiler"));
     CB_RETURN_IF_ERROR(StartProfiler(options.device));
     v1::RunReport scratch;
     double seconds = 0;
@@ -257,27 +245,20 @@ absl::StatusOr<v1::BenchReport> RunRecipe(const v1::RecipeConfig& config,
         status.ok() ? "OK" : absl::StrCat("FAILED: ", status.message()),
         scratch.timings().train_s());
     CB_RETURN_IF_ERROR(WriteFileAtomically(options.profile_path, ProfileMarkdown(summary, what)));
-    std::fprintf(options.out, "profile: %s (%lld CPU and %lld GPU events", options.profile_path.c_str(),
-                 static_cast<long long>(summary.cpu_events),
-                 static_cast<long long>(summary.gpu_events));
-    if (summary.gpu_span_ns > 0) {
-      std::fprintf(options.out, "; GPU busy %.1f%% of the kernels' span",
-                   100.0 * summary.gpu_busy_ns / summary.gpu_span_ns);
-    }
-    std::fprintf(options.out, ")\n");
+    console.Notice(absl::StrFormat(
+        "profile: %s (%d CPU and %d GPU events%s)", options.profile_path, summary.cpu_events,
+        summary.gpu_events,
+        summary.gpu_span_ns > 0
+            ? absl::StrFormat("; GPU busy %.1f%% of the kernels' span",
+                              100.0 * summary.gpu_busy_ns / summary.gpu_span_ns)
+            : ""));
   }
 
-  ConsoleObserver observer(options.out, options.progress);
+  ConsoleObserver observer(console);
   const int runs = std::max(1, config.runs());
   for (int i = 0; i < runs; ++i) {
     if (options.stop_requested != nullptr && options.stop_requested->load()) break;
     const uint64_t seed = config.seed() + static_cast<uint64_t>(i);
-    std::fprintf(options.out, "\n%s run %d/%d (plugin %s, seed %llu, device %s)\n",
-                 config.name().c_str(), i + 1, runs, config.plugin().c_str(),
-                 static_cast<unsigned long long>(seed), options.device.str().c_str());
-    std::fputs(EpochTableHeader().c_str(), options.out);
-    std::fflush(options.out);
-
     v1::RunReport* report = bench.add_runs();
     report->set_schema_version(kReportSchemaVersion);
     *report->mutable_context() = bench.context();
@@ -290,6 +271,7 @@ absl::StatusOr<v1::BenchReport> RunRecipe(const v1::RecipeConfig& config,
     report->set_headline(HeadlineName(config.eval()));
     report->set_timed_region(kTimedRegion);
     report->mutable_timings()->set_data_s(options.data_s);
+    console.RunHeader(*report, i + 1, runs, options.device.str());
 
     RunContext ctx;
     ctx.device = options.device;
@@ -319,30 +301,13 @@ absl::StatusOr<v1::BenchReport> RunRecipe(const v1::RecipeConfig& config,
     SetTimeToTarget(config, report);
     report->mutable_timings()->set_wall_s(
         std::chrono::duration<double>(std::chrono::steady_clock::now() - wall_start).count());
-    if (options.progress) std::fprintf(options.out, "\r\033[K");  // end a progress line
     if (!status.ok()) {
       report->set_status(v1::FAILED);
       report->set_message(std::string(status.message()));
     } else if (report->status() == v1::RUN_STATUS_UNSPECIFIED) {
       report->set_status(v1::OK);
     }
-    if (report->status() != v1::OK) {
-      std::fprintf(options.out, "run %d: %s%s%s\n", i + 1,
-                   v1::RunStatus_Name(report->status()).c_str(),
-                   report->message().empty() ? "" : ": ", report->message().c_str());
-    } else {
-      std::fprintf(options.out,
-                   "run %d: headline accuracy (%s) %.2f%%, train_s %.2f s, "
-                   "time_to_result_s %.2f s, %.4f TFLOP/s achieved (%s step%s)\n",
-                   i + 1, report->headline().c_str(), 100 * report->headline_accuracy(),
-                   report->timings().train_s(), report->timings().time_to_result_s(),
-                   report->cost().achieved_tflops(), report->step_mode().c_str(),
-                   report->target_epoch() >= 0
-                       ? absl::StrFormat("; target reached after epoch %d at %.2f s",
-                                         report->target_epoch(), report->time_to_target_s())
-                             .c_str()
-                       : "");
-    }
+    console.RunResult(i + 1, *report);
 
     RecomputeAggregates(config, &bench);
     if (!options.out_path.empty()) {
@@ -350,18 +315,18 @@ absl::StatusOr<v1::BenchReport> RunRecipe(const v1::RecipeConfig& config,
     }
     if (absl::IsResourceExhausted(status) && i + 1 < runs) {
       // The same config would run out the same way: the report keeps the finished runs.
-      std::fprintf(options.out, "out of memory: the remaining %d run(s) of %s are not started\n",
-                   runs - i - 1, config.name().c_str());
+      console.Notice(absl::StrFormat("out of memory: the remaining %d run(s) of %s are not started",
+                                     runs - i - 1, config.name()));
       break;
     }
     if (report->status() == v1::DIVERGED && options.stop_on_divergence) {
-      std::fprintf(options.out, "--stop_on_divergence: the remaining runs are not started\n");
+      console.Notice("--stop_on_divergence: the remaining runs are not started");
       if (options.diverged != nullptr) *options.diverged = true;
       break;
     }
   }
   for (const v1::Aggregate& a : bench.aggregates()) {
-    if (a.recipe() == config.name()) std::fprintf(options.out, "\n%s", SummaryLine(a).c_str());
+    if (a.recipe() == config.name()) console.Summary(a);
   }
   return bench;
 }
