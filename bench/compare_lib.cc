@@ -8,15 +8,36 @@
 #include <set>
 #include <utility>
 
+#include "absl/flags/flag.h"
+#include "absl/flags/reflection.h"
 #include "absl/strings/match.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_join.h"
+#include "bench/flags.h"
 #include "bench/svg.h"
 #include "core/user_path.h"
 #include "core/report_io.h"
 #include "core/stats.h"
+
+// The command line of bench/compare_main.cc (CompareMain), with CompareOptions' defaults.
+ABSL_FLAG(double, alpha, 0.05, "Significance level of the Mann-Whitney U tests (0 < alpha < 1).");
+ABSL_FLAG(double, max_slowdown, 0.05, "Gate: the median time may grow by this fraction.");
+ABSL_FLAG(double, max_accuracy_drop, 0.005,
+          "Gate: the mean accuracy may drop by this much (0.005 = 0.5 pp).");
+ABSL_FLAG(bool, gate_time, true, "Gate the time too (false: report it, gate accuracy only).");
+ABSL_FLAG(bool, paired_seeds, false, "Pair runs by seed and compare accuracy seed by seed.");
+ABSL_FLAG(bool, across_recipes, false,
+          "Compare every recipe of one report against --base_recipe.");
+ABSL_FLAG(std::string, base_recipe, "", "With --across_recipes: the recipe compared against.");
+ABSL_FLAG(std::string, markdown_out, "", "Also write the Markdown table here.");
+ABSL_FLAG(std::string, json_out, "", "Write the comparison as JSON here.");
+ABSL_FLAG(std::string, svg_dir, "", "Write accuracy_vs_time.svg and epoch_curves.svg here.");
+ABSL_FLAG(std::string, base_label, "base", "The base report's name in the table and charts.");
+ABSL_FLAG(std::string, new_label, "new", "The new report's name in the table and charts.");
+ABSL_FLAG(std::string, time_metric, "",
+          "train_s or time_to_result_s; empty = each recipe's published region.");
 
 namespace cifarbench {
 namespace {
@@ -325,70 +346,47 @@ std::string ComparisonJson(const Comparison& c, const CompareOptions& o) {
 }
 
 int CompareMain(const std::vector<std::string>& args) {
-  CompareOptions o;
-  std::vector<std::string> files;
-  bool across = false;
-  std::string base_recipe, md_out, json_out, svg_dir;
   auto bad = [](const std::string& msg) {
     std::fprintf(stderr, "compare: %s\n", msg.c_str());
     return 2;
   };
-  auto number = [&](const std::string& arg, double* v) {
-    return absl::SimpleAtod(arg.substr(arg.find('=') + 1), v);
-  };
-  auto boolean = [](const std::string& arg, bool* v) {
-    const size_t eq = arg.find('=');
-    if (eq == std::string::npos) return *v = true, true;
-    const std::string val = arg.substr(eq + 1);
-    if (val == "true" || val == "1") return *v = true, true;
-    if (val == "false" || val == "0") return *v = false, true;
-    return false;
-  };
-  for (std::string a : args) {
-    // Paths as the user typed them (bazel run starts in the runfiles, not where it was called).
-    for (const char* flag : {"--markdown_out=", "--json_out=", "--svg_dir="}) {
-      if (absl::StartsWith(a, flag)) a = flag + ResolveUserPath(a.substr(std::strlen(flag)));
-    }
-    if (!absl::StartsWith(a, "--")) a = ResolveUserPath(a);
-    if (absl::StartsWith(a, "--alpha=")) {
-      if (!number(a, &o.alpha) || o.alpha <= 0 || o.alpha >= 1) return bad(a + ": expected 0 < alpha < 1");
-    } else if (absl::StartsWith(a, "--max_slowdown=")) {
-      if (!number(a, &o.max_slowdown) || o.max_slowdown < 0) return bad(a + ": expected a fraction >= 0 (0.05 = 5%)");
-    } else if (absl::StartsWith(a, "--max_accuracy_drop=")) {
-      if (!number(a, &o.max_accuracy_drop) || o.max_accuracy_drop < 0) return bad(a + ": expected a fraction >= 0 (0.005 = 0.5 pp)");
-    } else if (a == "--gate_time" || absl::StartsWith(a, "--gate_time=")) {
-      if (!boolean(a, &o.gate_time)) return bad(a + ": expected true or false");
-    } else if (a == "--paired_seeds" || absl::StartsWith(a, "--paired_seeds=")) {
-      if (!boolean(a, &o.paired_seeds)) return bad(a + ": expected true or false");
-    } else if (a == "--across_recipes") {
-      across = true;
-    } else if (absl::StartsWith(a, "--base_recipe=")) {
-      base_recipe = a.substr(14);
-    } else if (absl::StartsWith(a, "--markdown_out=")) {
-      md_out = a.substr(15);
-    } else if (absl::StartsWith(a, "--json_out=")) {
-      json_out = a.substr(11);
-    } else if (absl::StartsWith(a, "--base_label=")) {
-      o.base_label = a.substr(13);
-      if (o.base_label.empty()) return bad(a + ": expected a name");
-    } else if (absl::StartsWith(a, "--new_label=")) {
-      o.new_label = a.substr(12);
-      if (o.new_label.empty()) return bad(a + ": expected a name");
-    } else if (absl::StartsWith(a, "--time_metric=")) {
-      o.time_metric = a.substr(14);
-      if (o.time_metric != "train_s" && o.time_metric != "time_to_result_s") {
-        return bad(a + ": expected train_s or time_to_result_s");
-      }
-    } else if (absl::StartsWith(a, "--svg_dir=")) {
-      svg_dir = a.substr(10);
-    } else if (absl::StartsWith(a, "--")) {
-      return bad("unknown flag " + a +
-                 " (flags: --alpha --max_slowdown --max_accuracy_drop --gate_time --paired_seeds "
-                 "--across_recipes --base_recipe --markdown_out --json_out --svg_dir "
-                 "--base_label --new_label --time_metric)");
-    } else {
-      files.push_back(a);
-    }
+  absl::FlagSaver restore_flags;  // each call starts from the defaults (tests call it often)
+  std::vector<std::string> argv = {"compare"};
+  argv.insert(argv.end(), args.begin(), args.end());
+  absl::StatusOr<std::vector<std::string>> positional = ParseFlags(argv);
+  if (!positional.ok()) return bad(std::string(positional.status().message()));
+  CompareOptions o;
+  o.alpha = absl::GetFlag(FLAGS_alpha);
+  o.max_slowdown = absl::GetFlag(FLAGS_max_slowdown);
+  o.max_accuracy_drop = absl::GetFlag(FLAGS_max_accuracy_drop);
+  o.gate_time = absl::GetFlag(FLAGS_gate_time);
+  o.paired_seeds = absl::GetFlag(FLAGS_paired_seeds);
+  o.base_label = absl::GetFlag(FLAGS_base_label);
+  o.new_label = absl::GetFlag(FLAGS_new_label);
+  o.time_metric = absl::GetFlag(FLAGS_time_metric);
+  const bool across = absl::GetFlag(FLAGS_across_recipes);
+  const std::string base_recipe = absl::GetFlag(FLAGS_base_recipe);
+  // Paths as the user typed them (bazel run starts in the runfiles, not where it was called).
+  auto user_path = [](const std::string& p) { return p.empty() ? p : ResolveUserPath(p); };
+  const std::string md_out = user_path(absl::GetFlag(FLAGS_markdown_out));
+  const std::string json_out = user_path(absl::GetFlag(FLAGS_json_out));
+  const std::string svg_dir = user_path(absl::GetFlag(FLAGS_svg_dir));
+  std::vector<std::string> files;
+  for (const std::string& f : *positional) files.push_back(ResolveUserPath(f));
+  if (o.alpha <= 0 || o.alpha >= 1) {
+    return bad(absl::StrCat("--alpha=", o.alpha, ": expected 0 < alpha < 1"));
+  }
+  if (o.max_slowdown < 0) {
+    return bad(absl::StrCat("--max_slowdown=", o.max_slowdown, ": expected a fraction >= 0 (0.05 = 5%)"));
+  }
+  if (o.max_accuracy_drop < 0) {
+    return bad(absl::StrCat("--max_accuracy_drop=", o.max_accuracy_drop,
+                            ": expected a fraction >= 0 (0.005 = 0.5 pp)"));
+  }
+  if (o.base_label.empty()) return bad("--base_label=: expected a name");
+  if (o.new_label.empty()) return bad("--new_label=: expected a name");
+  if (!o.time_metric.empty() && o.time_metric != "train_s" && o.time_metric != "time_to_result_s") {
+    return bad(absl::StrCat("--time_metric=", o.time_metric, ": expected train_s or time_to_result_s"));
   }
   if (across ? files.size() != 1 || base_recipe.empty() : files.size() != 2) {
     return bad("usage: compare [flags] BASE.json NEW.json, or compare --across_recipes "

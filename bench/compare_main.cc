@@ -10,9 +10,14 @@
 #include <string>
 #include <vector>
 
+#include "absl/flags/usage.h"
 #include "bench/compare_lib.h"
 
 int main(int argc, char** argv) {
+  absl::SetProgramUsageMessage(
+      "compares two bench reports (Mann-Whitney U tests, gates, Markdown / JSON / SVG).\n"
+      "  compare [flags] BASE.json NEW.json\n"
+      "  compare --across_recipes --base_recipe=NAME REPORT.json");
   std::vector<std::string> args(argv + 1, argv + argc);
   return cifarbench::CompareMain(args);
 }

@@ -13,12 +13,12 @@
 #include <vector>
 
 #include "absl/flags/flag.h"
-#include "absl/flags/parse.h"
 #include "absl/flags/usage.h"
 #include "absl/status/status.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
+#include "bench/flags.h"
 #include "core/cifar.h"
 #include "core/config.h"
 #include "core/context.h"
@@ -182,10 +182,12 @@ int main(int argc, char** argv) {
   std::vector<std::string> overrides = TakeRepeatedFlag("set", &argc, argv);
   std::vector<std::string> plugin_libs = TakeRepeatedFlag("plugin_lib", &argc, argv);
   std::vector<std::string> grid_flags = TakeRepeatedFlag("grid", &argc, argv);
-  std::vector<char*> rest = absl::ParseCommandLine(argc, argv);
-  if (rest.size() > 1) {
+  absl::StatusOr<std::vector<std::string>> rest =
+      cifarbench::ParseFlags(std::vector<std::string>(argv, argv + argc));
+  if (!rest.ok()) return Fail(rest.status());  // exit 2, as any bad input
+  if (!rest->empty()) {
     return Fail(absl::InvalidArgumentError(
-        absl::StrCat("unexpected argument '", rest[1], "' (flags are --name=value)")));
+        absl::StrCat("unexpected argument '", rest->front(), "' (flags are --name=value)")));
   }
   const std::string host_malloc = absl::GetFlag(FLAGS_host_malloc);
   if (host_malloc != "retain" && host_malloc != "system") {

@@ -5,11 +5,17 @@
 #include <set>
 #include <tuple>
 
+#include "absl/flags/flag.h"
+#include "absl/flags/reflection.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "bench/flags.h"
 #include "core/user_path.h"
 #include "core/console.h"
 #include "core/report_io.h"
+
+// The command line of bench/merge_main.cc (MergeMain).
+ABSL_FLAG(std::string, out, "", "The merged bench report (JSON).");
 
 namespace cifarbench {
 
@@ -64,19 +70,23 @@ int MergeMain(const std::vector<std::string>& args) {
     std::fprintf(stderr, "merge: %s\n", msg.c_str());
     return 2;
   };
-  std::string out_path;
+  absl::FlagSaver restore_flags;  // each call starts from the defaults (tests call it often)
+  std::vector<std::string> argv = {"merge"};
+  argv.insert(argv.end(), args.begin(), args.end());
+  absl::StatusOr<std::vector<std::string>> positional = ParseFlags(argv);
+  if (!positional.ok()) {
+    return bad(absl::StrCat(positional.status().message(),
+                            " (usage: merge --out=MERGED.json SHARD.json...)"));
+  }
+  // Paths as the user typed them (bazel run starts in the runfiles, not where it was called).
+  const std::string out_flag = absl::GetFlag(FLAGS_out);
+  const std::string out_path = out_flag.empty() ? out_flag : ResolveUserPath(out_flag);
   std::vector<NamedReport> reports;
-  for (const std::string& a : args) {
-    if (absl::StartsWith(a, "--out=")) {
-      out_path = ResolveUserPath(a.substr(6));
-    } else if (absl::StartsWith(a, "--")) {
-      return bad("unknown flag " + a + " (usage: merge --out=MERGED.json SHARD.json...)");
-    } else {
-      const std::string path = ResolveUserPath(a);
-      absl::StatusOr<v1::BenchReport> r = ReadBenchReport(path);
-      if (!r.ok()) return bad(std::string(r.status().message()));
-      reports.push_back({path, *std::move(r)});
-    }
+  for (const std::string& a : *positional) {
+    const std::string path = ResolveUserPath(a);
+    absl::StatusOr<v1::BenchReport> r = ReadBenchReport(path);
+    if (!r.ok()) return bad(std::string(r.status().message()));
+    reports.push_back({path, *std::move(r)});
   }
   if (out_path.empty() || reports.empty()) {
     return bad("usage: merge --out=MERGED.json SHARD.json...");

@@ -109,6 +109,14 @@ TEST(BenchBinaryTest, BadInputExitsNonZeroWithAClearMessage) {
   Result neither = RunBench("");
   EXPECT_NE(neither.exit_code, 0);
   EXPECT_THAT(neither.output, HasSubstr("--recipe"));
+
+  // A bad flag is bad input too (absl alone would exit 1): bench/flags.h.
+  Result bogus = RunBench("--list --bogus");
+  EXPECT_EQ(bogus.exit_code, 2) << bogus.output;
+  EXPECT_THAT(bogus.output, HasSubstr("unknown flag --bogus (flags: --config"));
+  Result not_a_number = RunBench("--list --runs=abc");
+  EXPECT_EQ(not_a_number.exit_code, 2) << not_a_number.output;
+  EXPECT_THAT(not_a_number.output, HasSubstr("--runs=abc: expected integer"));
 }
 
 TEST(BenchBinaryTest, PluginLibRegistersIntoTheRunnersRegistry) {

@@ -298,12 +298,18 @@ TEST_F(CompareMainTest, ExitCodesFilesAndErrors) {
   EXPECT_EQ(Read("accuracy_vs_time.svg").rfind("<svg", 0), 0u);
   EXPECT_EQ(Read("epoch_curves.svg").rfind("<svg", 0), 0u);
   EXPECT_EQ(CompareMain({base, slow, "--gate_time=false"}), 0);
+  EXPECT_EQ(CompareMain({base, slow}), 1);  // each call starts from the flags' defaults
+  EXPECT_EQ(CompareMain({base, slow, "--nogate_time"}), 0);
   EXPECT_EQ(CompareMain({base, slow, "--max_slowdown=0.1"}), 0);
+  EXPECT_EQ(CompareMain({base, slow, "--max_slowdown", "0.1"}), 0);
   // Bad input: exit 2.
   EXPECT_EQ(CompareMain({base, other}), 2);  // no recipe in common
   EXPECT_EQ(CompareMain({base}), 2);         // usage
   EXPECT_EQ(CompareMain({base, slow, "--alpha=2"}), 2);
   EXPECT_EQ(CompareMain({base, slow, "--bogus"}), 2);
+  EXPECT_EQ(CompareMain({base, slow, "--alpha=x"}), 2);
+  EXPECT_EQ(CompareMain({base, slow, "--gate_time=maybe"}), 2);
+  EXPECT_EQ(CompareMain({base, slow, "--max_slowdown"}), 2);  // no value
   EXPECT_EQ(CompareMain({base, WriteText("bad.json", "{\"runs\": [")}), 2);
   v1::BenchReport future = Report("hlb", kBaseTimes, kBaseAcc);
   future.set_schema_version(kReportSchemaVersion + 1);

@@ -62,6 +62,7 @@ TEST(MergeTest, CommandLineErrors) {
   EXPECT_EQ(MergeMain({"--out=/tmp/x.json"}), 2);
   EXPECT_EQ(MergeMain({"--out=/tmp/x.json", "/nonexistent/shard.json"}), 2);
   EXPECT_EQ(MergeMain({"--bogus"}), 2);
+  EXPECT_EQ(MergeMain({"--out"}), 2);  // no value
 }
 
 }  // namespace
