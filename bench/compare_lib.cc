@@ -49,7 +49,7 @@ Side CollectSide(const v1::BenchReport& report, const std::string& recipe,
   Side s;
   s.name = recipe;
   for (const v1::RunReport& r : report.runs()) {
-    if (r.recipe() != recipe || r.status() != v1::OK) continue;
+    if (r.recipe() != recipe || r.status() != v1::RUN_STATUS_OK) continue;
     s.time_s.push_back(metric == "time_to_result_s" ? r.timings().time_to_result_s()
                                                     : r.timings().train_s());
     s.accuracy.push_back(r.headline_accuracy());

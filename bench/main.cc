@@ -343,7 +343,7 @@ int main(int argc, char** argv) {
     return 128 + sig;
   }
   for (const auto& run : report->runs()) {
-    if (run.status() == cifarbench::v1::FAILED) return 1;
+    if (run.status() == cifarbench::v1::RUN_STATUS_FAILED) return 1;
   }
   return 0;
 }

@@ -174,7 +174,7 @@ std::string AccuracyVsTimeSvg(const std::vector<LabelledReport>& reports,
   Range x, y;
   for (const LabelledReport& lr : reports) {
     for (const v1::RunReport& r : lr.report->runs()) {
-      if (r.status() != v1::OK) continue;
+      if (r.status() != v1::RUN_STATUS_OK) continue;
       const std::string name = SeriesName(lr.label, r.recipe());
       if (!series.count(name)) order.push_back(name);
       const double t = ttr ? r.timings().time_to_result_s() : r.timings().train_s();

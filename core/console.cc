@@ -4,6 +4,7 @@
 #include <cmath>
 #include <vector>
 
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "core/stats.h"
@@ -40,7 +41,7 @@ v1::Aggregate Aggregate(const std::string& recipe, double target_accuracy,
   std::vector<double> acc, train, ttr;
   int at_target = 0;
   for (const v1::RunReport* r : runs) {
-    if (r->status() != v1::OK) continue;
+    if (r->status() != v1::RUN_STATUS_OK) continue;
     acc.push_back(r->headline_accuracy());
     train.push_back(r->timings().train_s());
     ttr.push_back(r->timings().time_to_result_s());
@@ -124,8 +125,10 @@ void ConsoleReporter::Progress(int64_t step, int64_t steps, double loss, double 
 void ConsoleReporter::Epoch(const v1::EpochRow& row) { Line(EpochTableRow(row)); }
 
 void ConsoleReporter::RunResult(int run, const v1::RunReport& r) {
-  if (r.status() != v1::OK) {
-    Line(absl::StrFormat("run %d: %s%s%s\n", run, v1::RunStatus_Name(r.status()),
+  if (r.status() != v1::RUN_STATUS_OK) {
+    std::string status = v1::RunStatus_Name(r.status());  // "RUN_STATUS_FAILED": "FAILED"
+    if (absl::StartsWith(status, "RUN_STATUS_")) status = status.substr(11);
+    Line(absl::StrFormat("run %d: %s%s%s\n", run, status,
                          r.message().empty() ? "" : ": ", r.message()));
     return;
   }

@@ -52,7 +52,7 @@ void NesterovSgd::StepOnDevice() {
     const std::vector<at::Tensor> neg_lr(params.size(), neg_rates_[gi]);
     // g = grad + wd * w (a new list: the gradients themselves are left alone)
     std::vector<at::Tensor> g = at::_foreach_add(grads, params, group.weight_decay);
-    if (kind_ == v1::PAGE_NESTEROV) {
+    if (kind_ == v1::OPTIMIZER_KIND_PAGE_NESTEROV) {
       at::_foreach_mul_(g, neg_lr);        // d = -lr * g
       at::_foreach_mul_(bufs, momentum_);  // v = mu * v + d
       at::_foreach_add_(bufs, g);

@@ -60,13 +60,13 @@ v1::EpochRow* EpochScope::EndTraining(double epoch_s) {
   report->set_train_steps(recorder_.global_step_);
   report->set_train_images(recorder_.global_step_ * batch);
   if (context.StopRequested()) {
-    report->set_status(v1::INTERRUPTED);
+    report->set_status(v1::RUN_STATUS_INTERRUPTED);
     report->set_message(absl::StrCat("interrupted in epoch ", epoch_));
     return nullptr;
   }
   row_ = row;  // shown when the scope ends
   if (!std::isfinite(row->train_loss())) {
-    report->set_status(v1::DIVERGED);
+    report->set_status(v1::RUN_STATUS_DIVERGED);
     report->set_message(absl::StrCat("training loss is ", row->train_loss(), " in epoch ", epoch_));
     return nullptr;
   }

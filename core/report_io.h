@@ -21,7 +21,11 @@ namespace cifarbench {
 // `<plugin> { ... }` block, core/config.h): reports of version 1 carry schema-1 config_text
 // (model, optimizer, ... at the top level), which no longer loads as a recipe. Their other
 // fields are unchanged, so readers (compare, merge) accept both.
-inline constexpr int kReportSchemaVersion = 2;
+// 3: proto enum values carry their enum's prefix (RunStatus RUN_STATUS_OK, OptimizerKind
+// OPTIMIZER_KIND_SGD_NESTEROV, ScheduleKind SCHEDULE_KIND_ONE_CYCLE_LINEAR; StepMode's zero is
+// STEP_MODE_UNSPECIFIED). The old names stay as deprecated aliases, so reports and recipe texts of
+// versions 1 and 2 still read; builds before 3 cannot read a version-3 report's status.
+inline constexpr int kReportSchemaVersion = 3;
 inline constexpr int kOldestReadableReportSchemaVersion = 1;
 
 absl::StatusOr<std::string> ToJson(const google::protobuf::Message& message);

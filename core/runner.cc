@@ -302,10 +302,10 @@ absl::StatusOr<v1::BenchReport> RunRecipe(const v1::RecipeConfig& config,
     report->mutable_timings()->set_wall_s(
         std::chrono::duration<double>(std::chrono::steady_clock::now() - wall_start).count());
     if (!status.ok()) {
-      report->set_status(v1::FAILED);
+      report->set_status(v1::RUN_STATUS_FAILED);
       report->set_message(std::string(status.message()));
     } else if (report->status() == v1::RUN_STATUS_UNSPECIFIED) {
-      report->set_status(v1::OK);
+      report->set_status(v1::RUN_STATUS_OK);
     }
     console.RunResult(i + 1, *report);
 
@@ -319,7 +319,7 @@ absl::StatusOr<v1::BenchReport> RunRecipe(const v1::RecipeConfig& config,
                                      runs - i - 1, config.name()));
       break;
     }
-    if (report->status() == v1::DIVERGED && options.stop_on_divergence) {
+    if (report->status() == v1::RUN_STATUS_DIVERGED && options.stop_on_divergence) {
       console.Notice("--stop_on_divergence: the remaining runs are not started");
       if (options.diverged != nullptr) *options.diverged = true;
       break;

@@ -56,10 +56,10 @@ StepPlan MakeStepPlan(int64_t train_size, int64_t batch_size, double epochs) {
 double LrMultiplier(const v1::ScheduleConfig& schedule, const StepPlan& plan, int64_t step) {
   const int64_t s = schedule.advance_before_read() ? step + 1 : step;
   switch (schedule.kind()) {
-    case v1::ONE_CYCLE_LINEAR:
+    case v1::SCHEDULE_KIND_ONE_CYCLE_LINEAR:
       return OneCycleLinear(s, plan.total_steps, schedule.pct_start(), schedule.div_factor(),
                             schedule.final_lr_ratio());
-    case v1::PIECEWISE_LINEAR: {
+    case v1::SCHEDULE_KIND_PIECEWISE_LINEAR: {
       const std::vector<double> xs(schedule.knot_epochs().begin(), schedule.knot_epochs().end());
       const std::vector<double> ys(schedule.knot_values().begin(), schedule.knot_values().end());
       return PiecewiseLinear(static_cast<double>(s) / static_cast<double>(plan.steps_per_epoch),

@@ -61,7 +61,7 @@ absl::StatusOr<StepKind> ResolveStepKind(v1::StepMode mode, at::Device device) {
             "); use STEP_MODE_STATIC or STEP_MODE_EAGER");
       }
       return StepKind::kGraph;
-    default:  // STEP_MODE_AUTO
+    default:  // STEP_MODE_AUTO, or unset
       return device.is_cuda() && kCudaBuild ? StepKind::kGraph : StepKind::kEager;
   }
 }

@@ -6,10 +6,12 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "google/protobuf/descriptor.pb.h"  // EnumValueOptions (deprecated aliases)
 
 namespace cifarbench {
 
 using ::google::protobuf::EnumDescriptor;
+using ::google::protobuf::EnumValueDescriptor;
 using ::google::protobuf::FieldDescriptor;
 using ::google::protobuf::Message;
 using ::google::protobuf::Reflection;
@@ -56,7 +58,9 @@ void Validator::EnumSet(const std::string& path, int value, const EnumDescriptor
   if (value != 0) return;
   std::vector<std::string> names;
   for (int i = 0; i < type->value_count(); ++i) {
-    if (type->value(i)->number() != 0) names.push_back(type->value(i)->name());
+    const EnumValueDescriptor* value = type->value(i);
+    // Deprecated aliases (the unprefixed names of report schema 2) read but are not offered.
+    if (value->number() != 0 && !value->options().deprecated()) names.push_back(value->name());
   }
   Error(path, absl::StrCat("must be set (one of: ", absl::StrJoin(names, ", "), "), got ",
                            type->value(0)->name()));
@@ -90,7 +94,7 @@ void CheckLoss(const v1::LossConfig& loss, const std::string& path, Validator& v
 
 void CheckSchedule(const v1::ScheduleConfig& schedule, const std::string& path, Validator& v) {
   v.EnumSet(path + ".kind", schedule.kind(), v1::ScheduleKind_descriptor());
-  if (schedule.kind() == v1::ONE_CYCLE_LINEAR) {
+  if (schedule.kind() == v1::SCHEDULE_KIND_ONE_CYCLE_LINEAR) {
     if (!(schedule.pct_start() > 0 && schedule.pct_start() < 1)) {
       v.Error(path + ".pct_start", absl::StrCat("must be in (0, 1) for ONE_CYCLE_LINEAR, got ",
                                                 schedule.pct_start()));
@@ -100,7 +104,7 @@ void CheckSchedule(const v1::ScheduleConfig& schedule, const std::string& path, 
   } else {
     v.Probability(path + ".pct_start", schedule.pct_start());
   }
-  if (schedule.kind() == v1::PIECEWISE_LINEAR) {
+  if (schedule.kind() == v1::SCHEDULE_KIND_PIECEWISE_LINEAR) {
     if (schedule.knot_epochs_size() < 2) {
       v.Error(path + ".knot_epochs",
               absl::StrCat("needs at least 2 knots for PIECEWISE_LINEAR, got ",
@@ -142,7 +146,9 @@ void CheckEma(const v1::EmaConfig& ema, const std::string& path, Validator& v) {
 
 std::string EnumValueNames(const EnumDescriptor* type) {
   std::vector<std::string> names;
-  for (int i = 0; i < type->value_count(); ++i) names.push_back(type->value(i)->name());
+  for (int i = 0; i < type->value_count(); ++i) {
+    if (!type->value(i)->options().deprecated()) names.push_back(type->value(i)->name());
+  }
   return absl::StrJoin(names, ", ");
 }
 

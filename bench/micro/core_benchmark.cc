@@ -69,7 +69,7 @@ struct Net {
     groups[1].params = hlb::NonBiasParams(*net);
     groups[1].lr = 0.01;
     groups[1].weight_decay = 5e-4;
-    opt = std::make_unique<NesterovSgd>(v1::SGD_NESTEROV, 0.85, groups);
+    opt = std::make_unique<NesterovSgd>(v1::OPTIMIZER_KIND_SGD_NESTEROV, 0.85, groups);
     // Gradients to update with: one backward pass on a small batch.
     at::Tensor x = at::randn({32, 3, 32, 32});
     at::Tensor y = at::one_hot(at::randint(10, {32}), 10).to(at::kFloat);

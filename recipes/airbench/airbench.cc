@@ -205,7 +205,7 @@ class AirbenchPlugin : public Plugin {
       groups[2].params = {net->head->weight};
       groups[2].weight_decay = sgd_settings.head().weight_decay();
     }
-    NesterovSgd sgd(v1::SGD_NESTEROV, legacy ? legacy_sgd.momentum() : sgd_settings.momentum(),
+    NesterovSgd sgd(v1::OPTIMIZER_KIND_SGD_NESTEROV, legacy ? legacy_sgd.momentum() : sgd_settings.momentum(),
                     std::move(groups));
     std::optional<Muon> muon;
     if (!legacy) {

@@ -2,7 +2,7 @@
 //
 // Reproduces davidcpage/cifar10-fast's dawn.py (2018; commit f79e8b89bb2994b5caaaf7289c68903d15a37c2e): the ResNet-9 of
 // recipes/page/page_net.h, every parameter in one Nesterov group with the reference's own update
-// (the rate inside the momentum buffer: core/optim.h PAGE_NESTEROV), weight decay 5e-4 x 512,
+// (the rate inside the momentum buffer: core/optim.h OPTIMIZER_KIND_PAGE_NESTEROV), weight decay 5e-4 x 512,
 // learning rate piecewise linear 0 -> 0.4 -> 0 over epochs 0, 5, 24 divided by 512 and read after
 // advancing the step counter (the first step uses epoch 1/97), plain cross-entropy summed over
 // the batch, batch 512 with drop last (97 steps per epoch), 24 epochs, reflect pad 4 + random

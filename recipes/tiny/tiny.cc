@@ -91,7 +91,7 @@ class TinyPlugin : public Plugin {
     group.name = "params";
     group.params = net->parameters();
     group.weight_decay = s.params().weight_decay();
-    NesterovSgd opt(v1::SGD_NESTEROV, s.momentum(), {group});
+    NesterovSgd opt(v1::OPTIMIZER_KIND_SGD_NESTEROV, s.momentum(), {group});
     const double init_s = timer.Stop();
 
     // ---- Training: per epoch, augment, shuffle, then forward, loss, backward, update ----

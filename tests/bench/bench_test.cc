@@ -162,7 +162,7 @@ TEST(BenchBinaryTest, PluginLibRunsItsRecipe) {
   ASSERT_TRUE(report.ok()) << report.status();
   ASSERT_EQ(report->runs_size(), 1);
   EXPECT_EQ(report->runs(0).plugin(), "test_plugin");
-  EXPECT_EQ(report->runs(0).status(), v1::OK);
+  EXPECT_EQ(report->runs(0).status(), v1::RUN_STATUS_OK);
   // The test plugin reports the fraction of test labels equal to 0 in the subset it was given.
   EXPECT_GT(report->runs(0).headline_accuracy(), 0.0);
 }
@@ -224,7 +224,7 @@ TEST(BenchBinaryTest, SmokeRecipeLearnsAndWritesAReportThatParsesBack) {
   ASSERT_TRUE(report.ok()) << report.status();
   ASSERT_EQ(report->runs_size(), 1);
   const v1::RunReport& run = report->runs(0);
-  EXPECT_EQ(run.status(), v1::OK) << run.message();
+  EXPECT_EQ(run.status(), v1::RUN_STATUS_OK) << run.message();
   EXPECT_EQ(run.recipe(), "hlb_record_smoke");
   EXPECT_EQ(run.config_sha256().size(), 64u);
   EXPECT_THAT(run.config_text(), HasSubstr("name: \"hlb_record_smoke\""));
@@ -305,7 +305,7 @@ TEST(BenchBinaryTest, DivergedRunIsRecordedAndTheFlagStopsTheRest) {
   ASSERT_TRUE(report.ok()) << report.status();
   ASSERT_EQ(report->runs_size(), 2);
   for (const auto& run : report->runs()) {
-    EXPECT_EQ(run.status(), v1::DIVERGED);
+    EXPECT_EQ(run.status(), v1::RUN_STATUS_DIVERGED);
     EXPECT_THAT(run.message(), HasSubstr("in epoch 0"));
   }
   const std::string stopped = TempPath("diverged_stop.json");
@@ -314,7 +314,7 @@ TEST(BenchBinaryTest, DivergedRunIsRecordedAndTheFlagStopsTheRest) {
   auto first_only = ReadBenchReport(stopped);
   ASSERT_TRUE(first_only.ok()) << first_only.status();
   ASSERT_EQ(first_only->runs_size(), 1);
-  EXPECT_EQ(first_only->runs(0).status(), v1::DIVERGED);
+  EXPECT_EQ(first_only->runs(0).status(), v1::RUN_STATUS_DIVERGED);
 }
 
 // Determinism: on CPU the same config and seed give the same report, apart from timings,
@@ -357,7 +357,7 @@ TEST(BenchBinaryTest, SameConfigAndSeedGiveTheSameReportOnCpu) {
     }
   };
   ASSERT_EQ(reports[0].runs_size(), 1);
-  EXPECT_EQ(reports[0].runs(0).status(), v1::OK) << reports[0].runs(0).message();
+  EXPECT_EQ(reports[0].runs(0).status(), v1::RUN_STATUS_OK) << reports[0].runs(0).message();
   EXPECT_GT(reports[0].runs(0).epochs_size(), 1);
   strip(&reports[0]);
   strip(&reports[1]);
@@ -387,9 +387,9 @@ TEST(BenchBinaryTest, OutOfMemoryKeepsFinishedRunsAndSaysWhatToChange) {
   auto report = ReadBenchReport(out);
   ASSERT_TRUE(report.ok()) << report.status();
   ASSERT_EQ(report->runs_size(), 2) << r.output;
-  EXPECT_EQ(report->runs(0).status(), v1::OK) << report->runs(0).message();
+  EXPECT_EQ(report->runs(0).status(), v1::RUN_STATUS_OK) << report->runs(0).message();
   EXPECT_GT(report->runs(0).headline_accuracy(), 0.0);
-  EXPECT_EQ(report->runs(1).status(), v1::FAILED);
+  EXPECT_EQ(report->runs(1).status(), v1::RUN_STATUS_FAILED);
   EXPECT_THAT(report->runs(1).message(),
               HasSubstr("(injected by CIFARBENCH_INJECT_OOM_AT_STEP=6)"));
   EXPECT_THAT(report->runs(1).message(), HasSubstr("eval.batch_size="));
@@ -419,7 +419,7 @@ TEST_P(OtherSmokeRecipesTest, Learns) {
   ASSERT_TRUE(report.ok()) << report.status();
   ASSERT_EQ(report->runs_size(), 1);
   const v1::RunReport& run = report->runs(0);
-  EXPECT_EQ(run.status(), v1::OK) << run.message();
+  EXPECT_EQ(run.status(), v1::RUN_STATUS_OK) << run.message();
   EXPECT_EQ(run.recipe(), c.recipe);
   EXPECT_EQ(run.epochs_size(), c.epochs);
   EXPECT_GE(run.headline_accuracy(), c.min_accuracy);

@@ -39,7 +39,7 @@ v1::BenchReport Report(const std::string& recipe, const std::vector<double>& tim
   for (size_t i = 0; i < runs; ++i) {
     v1::RunReport* r = b.add_runs();
     r->set_recipe(recipe);
-    r->set_status(v1::OK);
+    r->set_status(v1::RUN_STATUS_OK);
     r->set_seed(i);
     r->set_headline("ema+flip_tta");
     r->set_headline_accuracy(acc[i]);

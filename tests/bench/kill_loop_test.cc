@@ -159,7 +159,7 @@ TEST(KillLoopTest, EveryReportOnDiskParsesAfterEveryKill) {
                              << report.status() << "\n" << now.substr(0, 2000);
     ASSERT_GE(report->runs_size(), 1) << "kill " << i;
     for (const auto& run : report->runs()) {
-      ASSERT_TRUE(run.status() == v1::OK || run.status() == v1::INTERRUPTED)
+      ASSERT_TRUE(run.status() == v1::RUN_STATUS_OK || run.status() == v1::RUN_STATUS_INTERRUPTED)
           << "kill " << i << ": a run with status " << v1::RunStatus_Name(run.status());
     }
     if (now == previous) {

@@ -17,7 +17,7 @@ NamedReport Shard(const std::string& path, const std::string& recipe,
     r->set_recipe(recipe);
     r->set_config_sha256("abc123");
     r->set_seed(seed);
-    r->set_status(v1::OK);
+    r->set_status(v1::RUN_STATUS_OK);
     r->set_headline_accuracy(acc);
     r->mutable_timings()->set_train_s(1.0 + seed);
   }

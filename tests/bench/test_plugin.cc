@@ -26,7 +26,7 @@ class TestPlugin : public cifarbench::Plugin {
         settings->factor() * (labels == 0).to(at::kDouble).mean().item<double>();
     report->set_headline_accuracy(fraction);
     report->set_live_accuracy(fraction);
-    report->set_status(cifarbench::v1::OK);
+    report->set_status(cifarbench::v1::RUN_STATUS_OK);
     return absl::OkStatus();
   }
   cifarbench::NetworkHandle BuildNetwork(const cifarbench::v1::RecipeConfig&) override {

@@ -45,7 +45,7 @@ hlb {
     bn_momentum: 0.4
   }
   optimizer {
-    kind: SGD_NESTEROV
+    kind: OPTIMIZER_KIND_SGD_NESTEROV
     momentum: 0.85
     non_bias { lr: 2.0 weight_decay: 0.0005 }
     bias { lr: 64.0 weight_decay: 0.0001 }
@@ -55,7 +55,7 @@ hlb {
     scale: 0.5
   }
   schedule {
-    kind: ONE_CYCLE_LINEAR
+    kind: SCHEDULE_KIND_ONE_CYCLE_LINEAR
     pct_start: 0.25
     div_factor: 10
     final_lr_ratio: 0.07
@@ -250,16 +250,33 @@ TEST(ConfigValidateTest, SelectiveTtaFraction) {
 }
 
 TEST(ConfigValidateTest, UnsetNestedEnumPointsAtEnclosingMessage) {
-  EXPECT_EQ(LoadError(With("    kind: SGD_NESTEROV\n", "")),
+  EXPECT_EQ(LoadError(With("    kind: OPTIMIZER_KIND_SGD_NESTEROV\n", "")),
             "recipes/test/good.textproto:26:3: hlb.optimizer.kind must be set (one of: "
-            "SGD_NESTEROV, PAGE_NESTEROV), got OPTIMIZER_KIND_UNSPECIFIED (hlb.optimizer.kind "
+            "OPTIMIZER_KIND_SGD_NESTEROV, OPTIMIZER_KIND_PAGE_NESTEROV), got OPTIMIZER_KIND_UNSPECIFIED (hlb.optimizer.kind "
             "is missing)");
 }
 
+// Report schema 3 prefixed the enum values; recipe text of schema 2 (a report's config_text)
+// still loads, to the same config, and prints with the new names.
+TEST(ConfigValidateTest, SchemaTwoEnumNamesStillLoad) {
+  const v1::RecipeConfig current = LoadOk(kGoodRecipe);
+  std::string text = kGoodRecipe;
+  for (const auto& [from, to] : {std::pair<std::string, std::string>{
+                                     "kind: OPTIMIZER_KIND_SGD_NESTEROV", "kind: SGD_NESTEROV"},
+                                 {"kind: SCHEDULE_KIND_ONE_CYCLE_LINEAR", "kind: ONE_CYCLE_LINEAR"}}) {
+    ASSERT_NE(text.find(from), std::string::npos) << from;
+    text.replace(text.find(from), from.size(), to);
+  }
+  const v1::RecipeConfig old = LoadOk(text);
+  EXPECT_EQ(RecipeToText(old), RecipeToText(current));
+  EXPECT_NE(RecipeToText(old).find("kind: OPTIMIZER_KIND_SGD_NESTEROV"), std::string::npos);
+  EXPECT_EQ(RecipeToText(old).find("kind: SGD_NESTEROV"), std::string::npos);
+}
+
 TEST(ConfigValidateTest, ExplicitUnspecifiedEnumPointsAtTheField) {
-  EXPECT_EQ(LoadError(With("kind: ONE_CYCLE_LINEAR", "kind: SCHEDULE_KIND_UNSPECIFIED")),
+  EXPECT_EQ(LoadError(With("kind: SCHEDULE_KIND_ONE_CYCLE_LINEAR", "kind: SCHEDULE_KIND_UNSPECIFIED")),
             "recipes/test/good.textproto:37:5: hlb.schedule.kind must be set (one of: "
-            "ONE_CYCLE_LINEAR, PIECEWISE_LINEAR), got SCHEDULE_KIND_UNSPECIFIED");
+            "SCHEDULE_KIND_ONE_CYCLE_LINEAR, SCHEDULE_KIND_PIECEWISE_LINEAR), got SCHEDULE_KIND_UNSPECIFIED");
 }
 
 TEST(ConfigValidateTest, UnknownEnumNumber) {
@@ -348,8 +365,8 @@ TEST(ConfigBlockTest, DescribeListsTheSettings) {
             std::string::npos)
       << described;
   EXPECT_NE(described.find("\n      lr: double\n"), std::string::npos) << described;
-  EXPECT_NE(described.find("kind: ScheduleKind (SCHEDULE_KIND_UNSPECIFIED, ONE_CYCLE_LINEAR, "
-                           "PIECEWISE_LINEAR)"),
+  EXPECT_NE(described.find("kind: ScheduleKind (SCHEDULE_KIND_UNSPECIFIED, "
+                           "SCHEDULE_KIND_ONE_CYCLE_LINEAR, SCHEDULE_KIND_PIECEWISE_LINEAR)\n"),
             std::string::npos)
       << described;
   EXPECT_EQ(DescribeSettings("no_such_plugin"), "");
@@ -404,8 +421,9 @@ TEST(ConfigValidateTest, OneCyclePctStart) {
 
 TEST(ConfigValidateTest, PiecewiseKnots) {
   // knot_epochs on line 38; knot_values (when given) on line 39.
-  const std::string piecewise = With("    kind: ONE_CYCLE_LINEAR\n    pct_start: 0.25\n",
-                                     "    kind: PIECEWISE_LINEAR\n    knot_epochs: [0, 2, 10]\n");
+  const std::string piecewise =
+      With("    kind: SCHEDULE_KIND_ONE_CYCLE_LINEAR\n    pct_start: 0.25\n",
+           "    kind: SCHEDULE_KIND_PIECEWISE_LINEAR\n    knot_epochs: [0, 2, 10]\n");
   EXPECT_EQ(LoadError(piecewise),
             "recipes/test/good.textproto:36:3: hlb.schedule.knot_values must have as many "
             "entries as hlb.schedule.knot_epochs (3), got 0 (hlb.schedule.knot_values is "

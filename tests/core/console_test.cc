@@ -24,12 +24,12 @@ TEST(AggregateTest, AccuracyTimesAndTheRecordClaim) {
   for (size_t i = 0; i < reports.size(); ++i) {
     v1::RunReport& r = reports[i];
     if (i < acc.size()) {
-      r.set_status(v1::OK);
+      r.set_status(v1::RUN_STATUS_OK);
       r.set_headline_accuracy(acc[i]);
       r.mutable_timings()->set_train_s(train[i]);
       r.mutable_timings()->set_time_to_result_s(train[i] + 0.1);
     } else {
-      r.set_status(v1::FAILED);
+      r.set_status(v1::RUN_STATUS_FAILED);
       r.set_headline_accuracy(0.1);
     }
     runs.push_back(&r);
@@ -61,7 +61,7 @@ TEST(AggregateTest, AccuracyTimesAndTheRecordClaim) {
 
 TEST(AggregateTest, NoOkRun) {
   v1::RunReport r;
-  r.set_status(v1::DIVERGED);
+  r.set_status(v1::RUN_STATUS_DIVERGED);
   const v1::Aggregate a = Aggregate("x", 0.94, {&r});
   EXPECT_EQ(a.ok_runs(), 0);
   EXPECT_DOUBLE_EQ(a.p_value_above_target(), 1.0);
@@ -93,7 +93,7 @@ v1::RunReport OkRun() {
   r.set_recipe("hlb_record_smoke");
   r.set_plugin("hlb");
   r.set_seed(3);
-  r.set_status(v1::OK);
+  r.set_status(v1::RUN_STATUS_OK);
   r.set_headline("ema+flip_tta");
   r.set_headline_accuracy(0.6175);
   r.mutable_timings()->set_train_s(13.61);
@@ -125,7 +125,7 @@ TEST(ConsoleReporterTest, ARunAsTheRunnerShowsIt) {
   console.Epoch(row);
   console.RunResult(1, run);
   v1::RunReport failed;
-  failed.set_status(v1::FAILED);
+  failed.set_status(v1::RUN_STATUS_FAILED);
   failed.set_message("out of memory");
   console.RunResult(2, failed);
   console.Notice("--stop_on_divergence: the remaining runs are not started");

@@ -21,7 +21,7 @@ SgdGroup Group(at::Tensor p, double lr, double wd) {
 // w0 = 1, grads 0.5 then 0.25 (set by hand), lr 0.1 then 0.05.
 TEST(NesterovSgdTest, PyTorchFormTwoSteps) {
   at::Tensor w = at::ones({1}, at::kDouble).set_requires_grad(true);
-  NesterovSgd opt(v1::SGD_NESTEROV, 0.9, {Group(w, 0.1, 0.1)});
+  NesterovSgd opt(v1::OPTIMIZER_KIND_SGD_NESTEROV, 0.9, {Group(w, 0.1, 0.1)});
   w.mutable_grad() = at::full({1}, 0.5, at::kDouble);
   opt.Step();
   // g = 0.5 + 0.1 * 1 = 0.6; v = 0.6; w = 1 - 0.1 * (0.6 + 0.9 * 0.6) = 0.886
@@ -40,7 +40,7 @@ TEST(NesterovSgdTest, PyTorchFormTwoSteps) {
 // g = grad + wd * w; d = -lr * g; v = mu * v + d; w = w + d + mu * v.
 TEST(NesterovSgdTest, PageFormTwoSteps) {
   at::Tensor w = at::ones({1}, at::kDouble).set_requires_grad(true);
-  NesterovSgd opt(v1::PAGE_NESTEROV, 0.9, {Group(w, 0.1, 0.1)});
+  NesterovSgd opt(v1::OPTIMIZER_KIND_PAGE_NESTEROV, 0.9, {Group(w, 0.1, 0.1)});
   w.mutable_grad() = at::full({1}, 0.5, at::kDouble);
   opt.Step();
   // g = 0.6; d = -0.06; v = -0.06; w = 1 - 0.06 - 0.054 = 0.886
@@ -57,7 +57,7 @@ TEST(NesterovSgdTest, PageFormTwoSteps) {
 TEST(NesterovSgdTest, GroupsKeepTheirOwnRates) {
   at::Tensor a = at::zeros({2}, at::kDouble).set_requires_grad(true);
   at::Tensor b = at::zeros({2}, at::kDouble).set_requires_grad(true);
-  NesterovSgd opt(v1::SGD_NESTEROV, 0.0, {Group(a, 1.0, 0), Group(b, 0.5, 0)});
+  NesterovSgd opt(v1::OPTIMIZER_KIND_SGD_NESTEROV, 0.0, {Group(a, 1.0, 0), Group(b, 0.5, 0)});
   a.mutable_grad() = at::ones({2}, at::kDouble);
   b.mutable_grad() = at::ones({2}, at::kDouble);
   opt.Step();
@@ -67,7 +67,7 @@ TEST(NesterovSgdTest, GroupsKeepTheirOwnRates) {
 
 TEST(NesterovSgdTest, SkipsParametersWithoutGradient) {
   at::Tensor a = at::ones({1}, at::kDouble).set_requires_grad(true);
-  NesterovSgd opt(v1::SGD_NESTEROV, 0.9, {Group(a, 1.0, 1.0)});
+  NesterovSgd opt(v1::OPTIMIZER_KIND_SGD_NESTEROV, 0.9, {Group(a, 1.0, 1.0)});
   opt.Step();
   EXPECT_EQ(a.item<double>(), 1.0);
 }

@@ -72,7 +72,7 @@ TEST(RunRecorderTest, NonFiniteLossEndsTheRunAsDiverged) {
     OneStep(e, std::numeric_limits<double>::quiet_NaN(), true);
     EXPECT_EQ(e.EndTraining(1.0), nullptr);
   }
-  EXPECT_EQ(report.status(), v1::DIVERGED);
+  EXPECT_EQ(report.status(), v1::RUN_STATUS_DIVERGED);
   EXPECT_NE(report.message().find("epoch 3"), std::string::npos) << report.message();
   EXPECT_EQ(obs.epochs, 1);  // the diverged epoch's row is still shown
   EXPECT_EQ(report.epochs_size(), 1);
@@ -93,7 +93,7 @@ TEST(RunRecorderTest, StopRequestEndsTheRunAsInterrupted) {
     EXPECT_FALSE(OneStep(e, 1.0, true));
     EXPECT_EQ(e.EndTraining(1.0), nullptr);
   }
-  EXPECT_EQ(report.status(), v1::INTERRUPTED);
+  EXPECT_EQ(report.status(), v1::RUN_STATUS_INTERRUPTED);
   EXPECT_EQ(report.epochs_size(), 1);  // in the report,
   EXPECT_EQ(obs.epochs, 0);            // not shown
 }

@@ -54,7 +54,7 @@ TEST(PiecewiseLinearTest, PageKnots) {
 
 TEST(LrMultiplierTest, AdvanceBeforeReadShiftsByOneStep) {
   v1::ScheduleConfig s;
-  s.set_kind(v1::PIECEWISE_LINEAR);
+  s.set_kind(v1::SCHEDULE_KIND_PIECEWISE_LINEAR);
   for (double x : {0.0, 5.0, 24.0}) s.add_knot_epochs(x);
   for (double y : {0.0, 0.4, 0.0}) s.add_knot_values(y);
   StepPlan plan = MakeStepPlan(50000, 512, 24);
@@ -66,7 +66,7 @@ TEST(LrMultiplierTest, AdvanceBeforeReadShiftsByOneStep) {
 
 TEST(LrMultiplierTest, OneCycleUsesTheStep) {
   v1::ScheduleConfig s;
-  s.set_kind(v1::ONE_CYCLE_LINEAR);
+  s.set_kind(v1::SCHEDULE_KIND_ONE_CYCLE_LINEAR);
   s.set_pct_start(0.23);
   s.set_div_factor(1e16);
   s.set_final_lr_ratio(0.07);

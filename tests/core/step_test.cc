@@ -64,7 +64,7 @@ struct Trainer {
     std::vector<SgdGroup> groups;
     groups.push_back(bias);
     groups.push_back(rest);
-    return NesterovSgd(v1::SGD_NESTEROV, 0.9, groups);
+    return NesterovSgd(v1::OPTIMIZER_KIND_SGD_NESTEROV, 0.9, groups);
   }
   TinyNet net;
   NesterovSgd opt;
@@ -139,6 +139,7 @@ TEST(StepBodiesTest, TrainedStateIsParametersBuffersAndMomentum) {
 
 TEST(ResolveStepKindTest, ModesByDevice) {
   EXPECT_EQ(*ResolveStepKind(v1::STEP_MODE_AUTO, at::kCPU), StepKind::kEager);
+  EXPECT_EQ(*ResolveStepKind(v1::STEP_MODE_UNSPECIFIED, at::kCPU), StepKind::kEager);  // unset
   EXPECT_EQ(*ResolveStepKind(v1::STEP_MODE_EAGER, at::kCPU), StepKind::kEager);
   EXPECT_EQ(*ResolveStepKind(v1::STEP_MODE_STATIC, at::kCPU), StepKind::kStatic);
   absl::StatusOr<StepKind> graph = ResolveStepKind(v1::STEP_MODE_GRAPH, at::kCPU);

@@ -71,7 +71,7 @@ struct HlbTrainer {
     groups[1].name = "non_bias";
     groups[1].params = hlb::NonBiasParams(*net);
     groups[1].weight_decay = 5e-4;
-    opt = std::make_unique<NesterovSgd>(v1::SGD_NESTEROV, 0.85, groups);
+    opt = std::make_unique<NesterovSgd>(v1::OPTIMIZER_KIND_SGD_NESTEROV, 0.85, groups);
     // hlb's step as recipes/hlb/hlb.cc writes it.
     bodies = std::make_unique<StepBodies>(kind, TrainedState(*net, *opt), [this] { opt->ZeroGrad(); });
     body = bodies->Add([this] {

@@ -217,7 +217,7 @@ case_prebuilt_run() {
   python3 - "$pout/reports/hlb_record_smoke.json" <<'PY' || { fail "the prebuilt runner's report is not one OK run with a FLOP count"; return 1; }
 import json, sys
 r = json.load(open(sys.argv[1]))
-assert [x["status"] for x in r["runs"]] == ["OK"], r["runs"]
+assert [x["status"] for x in r["runs"]] == ["RUN_STATUS_OK"], r["runs"]
 macs = int(r["runs"][0].get("cost", {}).get("forward_macs_per_image", 0))
 assert macs > 0, "no FLOP count (cost.forward_macs_per_image) in the report"
 print("prebuilt report: OK, %d forward MACs per image" % macs)
@@ -275,8 +275,8 @@ case_report_parses() {
   tar -xzOf "${tarball[0]}" --wildcards '*/reports/hlb_record_smoke.json' | python3 -c '
 import json, sys
 r = json.load(sys.stdin)
-assert r["schema_version"] == 2, r["schema_version"]
-assert [x["status"] for x in r["runs"]] == ["OK"], [x["status"] for x in r["runs"]]
+assert r["schema_version"] == 3, r["schema_version"]
+assert [x["status"] for x in r["runs"]] == ["RUN_STATUS_OK"], [x["status"] for x in r["runs"]]
 a = r["aggregates"][0]
 assert a["recipe"] == "hlb_record_smoke" and a["runs"] == 1 and a["ok_runs"] == 1, a
 assert 0.3 < a["accuracy_mean"] <= 1, a["accuracy_mean"]
@@ -362,7 +362,7 @@ case_peers() {
 import json, sys
 r = json.load(open(sys.argv[1]))
 assert r["runs"][0]["recipe"] == "hlb_record" and r["runs"][0]["plugin"] == "python-original", r["runs"][0]["plugin"]
-assert [x["status"] for x in r["runs"]] == ["OK", "OK"], [x["status"] for x in r["runs"]]
+assert [x["status"] for x in r["runs"]] == ["RUN_STATUS_OK"] * 2, [x["status"] for x in r["runs"]]
 assert "modified" in r["context"]["build_type"], r["context"]["build_type"]
 PY
   grep -q '^skipped: no checkout <peers>/cifar10-airbench$' "$work/out-rerun/logs/peers-airbench94_muon.log" ||

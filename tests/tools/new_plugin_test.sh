@@ -80,7 +80,7 @@ class ZzThrowaway : public cifarbench::Plugin {
     const double fraction = (ctx.data->test_labels == 0).to(at::kDouble).mean().item<double>();
     report->set_headline_accuracy(s->factor() * fraction);
     report->set_live_accuracy(s->factor() * fraction);
-    report->set_status(cifarbench::v1::OK);
+    report->set_status(cifarbench::v1::RUN_STATUS_OK);
     return absl::OkStatus();
   }
   cifarbench::NetworkHandle BuildNetwork(const cifarbench::v1::RecipeConfig&) override { return {}; }
@@ -119,7 +119,7 @@ report="$(mktemp -d)/r.json"
 python3 - "$report" <<'PY'
 import json, sys
 r = json.load(open(sys.argv[1]))["runs"][0]
-assert r["status"] == "OK", r["status"]
+assert r["status"] == "RUN_STATUS_OK", r["status"]
 # 0.5 x the fraction of 0 labels among the first 200 test images (about 0.1)
 assert 0.0 < r["headline_accuracy"] < 0.25, r["headline_accuracy"]
 assert "zz_throwaway {" in r["config_text"], r["config_text"]

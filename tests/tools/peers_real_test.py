@@ -60,7 +60,7 @@ def main():
             with open(out) as f:
                 rep = json.load(f)
             run = rep["runs"][0] if rep["runs"] else {}
-            if run.get("status") != "OK":
+            if run.get("status") not in ("RUN_STATUS_OK", "OK"):  # report schema 3, and 1-2
                 problems.append("status %s: %s" % (run.get("status"), run.get("message")))
             if "(pristine)" not in rep["context"]["build_type"]:
                 problems.append("the checkout's file is not the published one: " + rep["context"]["build_type"])

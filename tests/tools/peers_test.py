@@ -188,9 +188,9 @@ class Report(unittest.TestCase):
         self.assertEqual(r.returncode, 0, r.stderr)
         with open(out) as f:
             rep = json.load(f)
-        self.assertEqual(rep["schema_version"], 1)
+        self.assertEqual(rep["schema_version"], 3)
         self.assertEqual([x["recipe"] for x in rep["runs"]], ["hlb_record", "hlb_record"])
-        self.assertEqual([x["status"] for x in rep["runs"]], ["OK", "FAILED"])
+        self.assertEqual([x["status"] for x in rep["runs"]], ["RUN_STATUS_OK", "RUN_STATUS_FAILED"])
         self.assertEqual(rep["runs"][0]["timings"]["train_s"], 219.2904)
         self.assertEqual(rep["runs"][0]["timings"]["time_to_result_s"], 0)
         self.assertEqual(rep["runs"][0]["plugin"], "python-original")
@@ -290,7 +290,7 @@ class StandInEndToEnd(unittest.TestCase):
         r, rep, work = self.run_standin()
         self.assertEqual(r.returncode, 0, r.stderr)
         self.assertIn("marked modified", r.stderr)
-        self.assertEqual([x["status"] for x in rep["runs"]], ["OK"] * 3)
+        self.assertEqual([x["status"] for x in rep["runs"]], ["RUN_STATUS_OK"] * 3)
         # The stand-in's made-up curve at base_depth 8 after 3 epochs, minus 0.001 a run.
         self.assertEqual([x["headline_accuracy"] for x in rep["runs"]], [0.3502, 0.3492, 0.3482])
         for x in rep["runs"]:
@@ -314,13 +314,13 @@ class StandInEndToEnd(unittest.TestCase):
     def test_a_diverged_run(self):
         r, rep, _ = self.run_standin(env={"STANDIN_DIVERGE_RUN": "1"})
         self.assertEqual(r.returncode, 1)
-        self.assertEqual([x["status"] for x in rep["runs"]], ["OK", "DIVERGED", "OK"])
+        self.assertEqual([x["status"] for x in rep["runs"]], ["RUN_STATUS_OK", "RUN_STATUS_DIVERGED", "RUN_STATUS_OK"])
         self.assertEqual(rep["aggregates"][0]["ok_runs"], 2)
 
     def test_a_script_that_dies(self):
         r, rep, _ = self.run_standin(env={"STANDIN_DIE_RUN": "1"})
         self.assertEqual(r.returncode, 1)
-        self.assertEqual([x["status"] for x in rep["runs"]], ["OK", "FAILED", "FAILED"])
+        self.assertEqual([x["status"] for x in rep["runs"]], ["RUN_STATUS_OK", "RUN_STATUS_FAILED", "RUN_STATUS_FAILED"])
         self.assertIn("truncated, exit status 3", rep["runs"][1]["message"])
         self.assertIn("no output for this run", rep["runs"][2]["message"])
 

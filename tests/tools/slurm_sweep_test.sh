@@ -111,7 +111,7 @@ m = json.load(open(sys.argv[1]))
 runs = [(r["recipe"], int(r["seed"]), r["status"]) for r in m["runs"]]
 assert len(runs) == 4, runs
 assert len(set((r, s) for r, s, _ in runs)) == 4, runs
-assert all(st == "OK" for _, _, st in runs), runs
+assert all(st == "RUN_STATUS_OK" for _, _, st in runs), runs
 aggs = {a["recipe"]: a["ok_runs"] for a in m["aggregates"]}
 assert aggs == {"hlb_record_smoke[hlb.optimizer.non_bias.lr=0.5]": 2,
                 "hlb_record_smoke[hlb.optimizer.non_bias.lr=1.0]": 2}, aggs

@@ -13,15 +13,19 @@ import json
 import sys
 
 
+OK = ("RUN_STATUS_OK", "OK")  # a run that ended OK: report schema 3, and 1-2
+
+
 def load(paths):
     reports = []
     for path in paths:
         with open(path, encoding="utf-8") as f:
             report = json.load(f)
         # 2: recipe schema 2 (plugin-owned settings); the fields read here are the same in 1.
-        if report.get("schema_version") not in (1, 2):
+        # 3: RunStatus names prefixed ("RUN_STATUS_OK"; "OK" before).
+        if report.get("schema_version") not in (1, 2, 3):
             sys.exit(f"summarize.py: {path}: schema_version {report.get('schema_version')}, "
-                     "this script reads 1 and 2")
+                     "this script reads 1 to 3")
         reports.append(report)
     return reports
 
@@ -89,7 +93,7 @@ def step_modes(report):
 
 def mean_tflops(report):
     tflops = [r.get("cost", {}).get("achieved_tflops", 0) for r in report.get("runs", [])
-              if r.get("status") == "OK"]
+              if r.get("status") in OK]
     return f"{sum(tflops) / len(tflops):.1f}" if tflops and any(tflops) else "-"
 
 
@@ -136,7 +140,7 @@ def markdown(reports):
         ok = agg and agg.get("ok_runs")
         run0 = report["runs"][0] if report.get("runs") else {}
         tflops = [r.get("cost", {}).get("achieved_tflops", 0) for r in report.get("runs", [])
-                  if r.get("status") == "OK"]
+                  if r.get("status") in OK]
         rows.append([
             recipe_of(report, agg), runs(agg, report), run0.get("headline", "-"),
             accuracy(agg),

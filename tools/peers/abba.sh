@@ -92,7 +92,7 @@ for slot in ["A1", "B1", "B2", "A2"]:
     run = report["runs"][0]
     t = run.get("timings", {})
     value = t.get(metric, 0.0)
-    ok &= run["status"] == "OK"
+    ok &= run["status"] in ("RUN_STATUS_OK", "OK")  # report schema 3, and 1-2
     times[slot[0]].append(value)
     side = "Python original" if slot[0] == "A" else "cifarbench"
     seconds = lambda v: f"{v:.1f} s" if v else "(not printed)"

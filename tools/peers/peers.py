@@ -34,7 +34,7 @@ import sys
 import threading
 import time
 
-REPORT_SCHEMA_VERSION = 1  # core/report_io.h kReportSchemaVersion
+REPORT_SCHEMA_VERSION = 3  # core/report_io.h kReportSchemaVersion (3: RunStatus names prefixed)
 
 # ---- The published scripts ----------------------------------------------------------------
 
@@ -462,7 +462,7 @@ def _summary(v):
 
 
 def aggregate(recipe, runs, target=TARGET):
-    ok = [r for r in runs if r["status"] == "OK"]
+    ok = [r for r in runs if r["status"] == "RUN_STATUS_OK"]
     acc = _summary([r["headline_accuracy"] for r in ok])
     tr = _summary([r["timings"]["train_s"] for r in ok])
     ttr = _summary([r["timings"]["time_to_result_s"] for r in ok])
@@ -615,8 +615,9 @@ def build_report(recipe, parsed, context, provenance, line_times=None, process_w
             plugin="python-original", config_text=config_text, config_sha256=config_sha,
             seed=str(len(runs)), epochs=epochs, timings=timings, headline_accuracy=head,
             headline=peer["headline"], live_accuracy=head if recipe != "hlb_record" else 0.0,
-            ema_accuracy=head if recipe == "hlb_record" else 0.0, status=r["status"],
-            message=r["message"] + ("" if r["status"] == "OK" else "") ,
+            ema_accuracy=head if recipe == "hlb_record" else 0.0,
+            status="RUN_STATUS_" + r["status"],  # proto/report.proto RunStatus
+            message=r["message"],
             timed_region=peer["timed_region"] + ("; wall_s: this run's share of the process "
                                                  "wall clock (from the previous run's last row "
                                                  "to this run's last row)" if line_times else ""),
@@ -748,7 +749,7 @@ def cmd_run(a):
     report = build_report(a.recipe, parsed, context, provenance, line_times=times,
                           process_wall_s=wall, sleep_s_per_run=sleep_s)
     write_json(a.out, report)
-    ok = sum(r["status"] == "OK" for r in report["runs"])
+    ok = sum(r["status"] == "RUN_STATUS_OK" for r in report["runs"])
     print("peers: %s: %d of %d runs OK, exit status %d%s, %.1f s wall; report %s" % (
         a.recipe, ok, a.runs, code, " (timed out)" if timed_out else "", wall, a.out), file=sys.stderr)
     if timed_out or code != 0 or ok < a.runs:

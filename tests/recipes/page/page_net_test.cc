@@ -180,7 +180,7 @@ TEST(PageNetTest, OneOptimiserGroupOverEveryParameter) {
   EXPECT_EQ(groups[0].name, "params");
   EXPECT_DOUBLE_EQ(groups[0].weight_decay, 5e-4 * 512);
   EXPECT_EQ(groups[0].params.size(), net->parameters().size());
-  EXPECT_EQ(Page(config).optimizer().kind(), v1::PAGE_NESTEROV);
+  EXPECT_EQ(Page(config).optimizer().kind(), v1::OPTIMIZER_KIND_PAGE_NESTEROV);
   EXPECT_DOUBLE_EQ(Page(config).optimizer().momentum(), 0.9);
 }
 
