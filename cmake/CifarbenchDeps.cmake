@@ -182,6 +182,11 @@ foreach(_cb_inc IN LISTS Protobuf_INCLUDE_DIRS)
 endforeach()
 message(STATUS "cifarbench: protobuf ${Protobuf_VERSION}, protoc ${Protobuf_PROTOC_EXECUTABLE}")
 
+# --- OpenSSL's libcrypto (SHA-256: core/sha256.h) ------------------------------------------
+# FindOpenSSL honours CMAKE_PREFIX_PATH, so the GPU bundle's unpacked libssl-dev is found first.
+find_package(OpenSSL REQUIRED COMPONENTS Crypto)
+message(STATUS "cifarbench: OpenSSL ${OPENSSL_VERSION} libcrypto ${OPENSSL_CRYPTO_LIBRARY}")
+
 # --- Boost.Math (headers only) ------------------------------------------------------------
 # Found by its header, not FindBoost (CMake 4 removed that module).
 find_path(CIFARBENCH_BOOST_INCLUDE_DIR boost/math/distributions/students_t.hpp)

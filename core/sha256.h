@@ -1,13 +1,15 @@
-// A small, dependency-free SHA-256 (FIPS 180-4), used to fingerprint recipe texts in reports.
-// Free of LibTorch and of any crypto library.
+// SHA-256 through OpenSSL's libcrypto (its EVP digest interface), used to fingerprint recipe
+// texts in reports and to check data files (--verify_data). Free of LibTorch.
 #ifndef CIFARBENCH_CORE_SHA256_H_
 #define CIFARBENCH_CORE_SHA256_H_
 
 #include <array>
-#include <cstddef>
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <string_view>
+
+struct evp_md_ctx_st;  // OpenSSL's EVP_MD_CTX (openssl/evp.h stays out of this header)
 
 namespace cifarbench {
 
@@ -15,18 +17,19 @@ namespace cifarbench {
 class Sha256 {
  public:
   Sha256();
+  ~Sha256();
+  Sha256(const Sha256&) = delete;
+  Sha256& operator=(const Sha256&) = delete;
 
   void Update(std::string_view data);
   // The 32-byte digest. The hasher must not be updated afterwards.
   std::array<uint8_t, 32> Finish();
 
  private:
-  void Compress(const uint8_t* block);
-
-  std::array<uint32_t, 8> state_;
-  std::array<uint8_t, 64> buffer_;
-  size_t buffered_ = 0;       // bytes in buffer_
-  uint64_t total_bytes_ = 0;  // message length so far
+  struct FreeContext {
+    void operator()(evp_md_ctx_st* ctx) const;
+  };
+  std::unique_ptr<evp_md_ctx_st, FreeContext> ctx_;
 };
 
 // Lower-case hex of sha256(data), 64 characters.

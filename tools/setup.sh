@@ -34,6 +34,7 @@ CIFARBENCH_DEBIAN_PACKAGES=(
   # Libraries
   libtorch-dev
   libabsl-dev
+  libssl-dev
   libprotobuf-dev
   protobuf-compiler
   libgtest-dev

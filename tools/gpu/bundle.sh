@@ -37,6 +37,7 @@ readonly PACKAGES=(
   protobuf-compiler libprotoc32                          # protoc and its library
   libgtest-dev libgmock-dev                              # GoogleTest/GMock: static libs, config
   libboost1.74-dev                                       # Boost.Math headers (core/stats)
+  libssl-dev libssl3                                     # OpenSSL: headers, libcrypto (core/sha256)
 )
 readonly CIFAR_FILES=(data_batch_1.bin data_batch_2.bin data_batch_3.bin data_batch_4.bin
                       data_batch_5.bin test_batch.bin)
