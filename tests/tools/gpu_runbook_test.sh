@@ -108,7 +108,7 @@ ctest_regex='^(toolchain_test|config_test|cifar_test)$'
 # tree a second time.
 build_targets=bench,toolchain_test,config_test,cifar_test
 debs=(libabsl-dev libabsl20220623 libprotobuf-dev libprotobuf32 protobuf-compiler libprotoc32
-      libgtest-dev libgmock-dev libboost1.74-dev)
+      libgtest-dev libgmock-dev libboost1.74-dev libssl-dev libssl3)
 bins=(data_batch_1.bin data_batch_2.bin data_batch_3.bin data_batch_4.bin data_batch_5.bin
       test_batch.bin)
 
