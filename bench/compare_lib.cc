@@ -9,7 +9,6 @@
 #include <utility>
 
 #include "absl/flags/flag.h"
-#include "absl/flags/reflection.h"
 #include "absl/strings/match.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
@@ -350,7 +349,6 @@ int CompareMain(const std::vector<std::string>& args) {
     std::fprintf(stderr, "compare: %s\n", msg.c_str());
     return 2;
   };
-  absl::FlagSaver restore_flags;  // each call starts from the defaults (tests call it often)
   std::vector<std::string> argv = {"compare"};
   argv.insert(argv.end(), args.begin(), args.end());
   absl::StatusOr<std::vector<std::string>> positional = ParseFlags(argv);

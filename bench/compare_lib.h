@@ -85,7 +85,8 @@ std::string ComparisonJson(const Comparison& c, const CompareOptions& options);
 
 // The command line: compare [flags] base.json [new.json]. Exit status: 0 no gate failed,
 // 1 a gate failed (a significant slowdown or accuracy loss beyond its threshold), 2 bad usage
-// or input (a message on stderr).
+// or input (a message on stderr). Sets the absl flags it defines (a test calling it twice wraps
+// each call in an absl::FlagSaver).
 int CompareMain(const std::vector<std::string>& args);
 
 }  // namespace cifarbench

@@ -6,7 +6,6 @@
 #include <tuple>
 
 #include "absl/flags/flag.h"
-#include "absl/flags/reflection.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "bench/flags.h"
@@ -70,7 +69,6 @@ int MergeMain(const std::vector<std::string>& args) {
     std::fprintf(stderr, "merge: %s\n", msg.c_str());
     return 2;
   };
-  absl::FlagSaver restore_flags;  // each call starts from the defaults (tests call it often)
   std::vector<std::string> argv = {"merge"};
   argv.insert(argv.end(), args.begin(), args.end());
   absl::StatusOr<std::vector<std::string>> positional = ParseFlags(argv);

@@ -21,7 +21,8 @@ struct NamedReport {
 // mixed), or when two reports give one recipe different targets.
 absl::StatusOr<v1::BenchReport> MergeReports(const std::vector<NamedReport>& reports);
 
-// The command line: merge --out=MERGED.json SHARD.json... Exit 0, or 2 with a message.
+// The command line: merge --out=MERGED.json SHARD.json... Exit 0, or 2 with a message. Sets
+// the absl flags it defines (a test calling it twice wraps each call in an absl::FlagSaver).
 int MergeMain(const std::vector<std::string>& args);
 
 }  // namespace cifarbench

@@ -17,10 +17,17 @@
 
 #include "bench/svg.h"
 #include "core/report_io.h"
+#include "absl/flags/reflection.h"
 #include "gtest/gtest.h"
 
 namespace cifarbench {
 namespace {
+
+// CompareMain sets its absl flags; each call here starts from their defaults.
+int Compare(const std::vector<std::string>& args) {
+  absl::FlagSaver defaults;
+  return CompareMain(args);
+}
 
 const std::vector<double> kBaseTimes = {2.600, 2.611, 2.593, 2.620, 2.604,
                                         2.612, 2.633, 2.601, 2.590, 2.615};
@@ -289,46 +296,46 @@ TEST_F(CompareMainTest, ExitCodesFilesAndErrors) {
   const std::string base = Write("base.json", Report("hlb", kBaseTimes, kBaseAcc));
   const std::string slow = Write("slow.json", Report("hlb", kSlowTimes, kBaseAcc));
   const std::string other = Write("other.json", Report("page", kBaseTimes, kBaseAcc));
-  EXPECT_EQ(CompareMain({base, base}), 0);
-  EXPECT_EQ(CompareMain({base, slow, "--markdown_out=" + (dir_ / "c.md").string(),
+  EXPECT_EQ(Compare({base, base}), 0);
+  EXPECT_EQ(Compare({base, slow, "--markdown_out=" + (dir_ / "c.md").string(),
                          "--json_out=" + (dir_ / "c.json").string(), "--svg_dir=" + dir_.string()}),
             1);
   EXPECT_NE(Read("c.md").find("SLOWER"), std::string::npos);
   EXPECT_NE(Read("c.json").find("\"failed\": true"), std::string::npos);
   EXPECT_EQ(Read("accuracy_vs_time.svg").rfind("<svg", 0), 0u);
   EXPECT_EQ(Read("epoch_curves.svg").rfind("<svg", 0), 0u);
-  EXPECT_EQ(CompareMain({base, slow, "--gate_time=false"}), 0);
-  EXPECT_EQ(CompareMain({base, slow}), 1);  // each call starts from the flags' defaults
-  EXPECT_EQ(CompareMain({base, slow, "--nogate_time"}), 0);
-  EXPECT_EQ(CompareMain({base, slow, "--max_slowdown=0.1"}), 0);
-  EXPECT_EQ(CompareMain({base, slow, "--max_slowdown", "0.1"}), 0);
+  EXPECT_EQ(Compare({base, slow, "--gate_time=false"}), 0);
+  EXPECT_EQ(Compare({base, slow}), 1);  // each call starts from the flags' defaults
+  EXPECT_EQ(Compare({base, slow, "--nogate_time"}), 0);
+  EXPECT_EQ(Compare({base, slow, "--max_slowdown=0.1"}), 0);
+  EXPECT_EQ(Compare({base, slow, "--max_slowdown", "0.1"}), 0);
   // Bad input: exit 2.
-  EXPECT_EQ(CompareMain({base, other}), 2);  // no recipe in common
-  EXPECT_EQ(CompareMain({base}), 2);         // usage
-  EXPECT_EQ(CompareMain({base, slow, "--alpha=2"}), 2);
-  EXPECT_EQ(CompareMain({base, slow, "--bogus"}), 2);
-  EXPECT_EQ(CompareMain({base, slow, "--alpha=x"}), 2);
-  EXPECT_EQ(CompareMain({base, slow, "--gate_time=maybe"}), 2);
-  EXPECT_EQ(CompareMain({base, slow, "--max_slowdown"}), 2);  // no value
-  EXPECT_EQ(CompareMain({base, WriteText("bad.json", "{\"runs\": [")}), 2);
+  EXPECT_EQ(Compare({base, other}), 2);  // no recipe in common
+  EXPECT_EQ(Compare({base}), 2);         // usage
+  EXPECT_EQ(Compare({base, slow, "--alpha=2"}), 2);
+  EXPECT_EQ(Compare({base, slow, "--bogus"}), 2);
+  EXPECT_EQ(Compare({base, slow, "--alpha=x"}), 2);
+  EXPECT_EQ(Compare({base, slow, "--gate_time=maybe"}), 2);
+  EXPECT_EQ(Compare({base, slow, "--max_slowdown"}), 2);  // no value
+  EXPECT_EQ(Compare({base, WriteText("bad.json", "{\"runs\": [")}), 2);
   v1::BenchReport future = Report("hlb", kBaseTimes, kBaseAcc);
   future.set_schema_version(kReportSchemaVersion + 1);
-  EXPECT_EQ(CompareMain({base, Write("future.json", future)}), 2);
-  EXPECT_EQ(CompareMain({base, (dir_ / "missing.json").string()}), 2);
-  EXPECT_EQ(CompareMain({base, slow, "--time_metric=wall_s"}), 2);
-  EXPECT_EQ(CompareMain({base, slow, "--base_label="}), 2);
+  EXPECT_EQ(Compare({base, Write("future.json", future)}), 2);
+  EXPECT_EQ(Compare({base, (dir_ / "missing.json").string()}), 2);
+  EXPECT_EQ(Compare({base, slow, "--time_metric=wall_s"}), 2);
+  EXPECT_EQ(Compare({base, slow, "--base_label="}), 2);
 }
 
 TEST_F(CompareMainTest, LabelsAndTimeMetricFlags) {
   const std::string python = Write("python.json", OriginalReport("airbench94_muon", kBaseTimes, kBaseAcc));
   const std::string ours = Write("ours.json", WithTimeToResult(Report("airbench94_muon", kBaseTimes, kBaseAcc), 0));
-  EXPECT_EQ(CompareMain({python, ours, "--base_label=python", "--new_label=cifarbench",
+  EXPECT_EQ(Compare({python, ours, "--base_label=python", "--new_label=cifarbench",
                          "--markdown_out=" + (dir_ / "c.md").string(), "--svg_dir=" + dir_.string()}),
             0);
   EXPECT_NE(Read("c.md").find("| airbench94_muon | 10 / 10 | time_to_result_s | 2.607 s | 2.607 s | 1.000x |"),
             std::string::npos) << Read("c.md");
   EXPECT_NE(Read("accuracy_vs_time.svg").find("cifarbench: airbench94_muon"), std::string::npos);
-  EXPECT_EQ(CompareMain({python, ours, "--time_metric=train_s", "--markdown_out=" + (dir_ / "t.md").string()}), 0);
+  EXPECT_EQ(Compare({python, ours, "--time_metric=train_s", "--markdown_out=" + (dir_ / "t.md").string()}), 0);
   EXPECT_NE(Read("t.md").find("base has no train_s"), std::string::npos) << Read("t.md");
 }
 
