@@ -5,7 +5,8 @@
 namespace cifarbench {
 
 namespace {
-// CIFAR-10 training-set statistics on the 0-255 scale (recipes.md).
+// CIFAR-10 training-set statistics on the 0-255 scale, rounded: what hlb-CIFAR10 computes from
+// the training images with torch.std_mean (tysam-code/hlb-CIFAR10 v0.7.0 main.py L106).
 constexpr double kMean[3] = {125.31, 122.95, 113.87};
 constexpr double kStd[3] = {62.99, 62.09, 66.70};
 }  // namespace

@@ -20,7 +20,7 @@ struct CropFlipDraws {
 };
 // Offsets uniform over all max_offset + 1 positions. hlb-CIFAR10's make_random_square_masks
 // draws only max_offset of them (its randint upper bound excludes the last position); we
-// implement every position, as recipes.md asks.
+// implement every position (main.py L385-395 at v0.7.0; a fixed reference bug).
 CropFlipDraws DrawCropFlip(int64_t n, int64_t max_offset, double flip_probability,
                            at::Device device);
 

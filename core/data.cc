@@ -2,10 +2,13 @@
 
 #include <ATen/ATen.h>
 #include <ATen/core/grad_mode.h>  // at::NoGradGuard (not in ATen.h in 2.x)
+#include <torch/nn/modules/batchnorm.h>
+
+#include <unordered_set>
 
 #include "absl/strings/str_cat.h"
 #include "core/augment.h"
-#include "core/evaluate.h"
+#include "core/loss.h"
 
 namespace cifarbench {
 
@@ -66,16 +69,33 @@ at::ScalarType ComputeDtype(v1::Precision precision, at::Device device) {
 }
 
 void ToComputeLayout(torch::nn::Module& module, at::Device device, at::ScalarType dtype,
-                     bool channels_last) {
+                     bool channels_last, BatchNormDtype batch_norm) {
   at::NoGradGuard no_grad;
   module.to(device);
+  // The tensors that keep fp32: every parameter and buffer of a BatchNorm layer, when asked.
+  std::unordered_set<const c10::TensorImpl*> keep_fp32;
+  if (batch_norm == BatchNormDtype::kFloat) {
+    auto keep_if_batch_norm = [&keep_fp32](torch::nn::Module& m) {
+      if (!m.as<torch::nn::BatchNorm1d>() && !m.as<torch::nn::BatchNorm2d>() &&
+          !m.as<torch::nn::BatchNorm3d>()) {
+        return;
+      }
+      for (const at::Tensor& t : m.parameters()) keep_fp32.insert(t.unsafeGetTensorImpl());
+      for (const at::Tensor& t : m.buffers()) keep_fp32.insert(t.unsafeGetTensorImpl());
+    };
+    // include_self=false: a module on the stack (not in a shared_ptr) has no self to return.
+    keep_if_batch_norm(module);
+    for (const auto& m : module.modules(/*include_self=*/false)) keep_if_batch_norm(*m);
+  }
   for (at::Tensor& p : module.parameters()) {
-    at::Tensor data = p.data().to(dtype);
+    const at::ScalarType to = keep_fp32.count(p.unsafeGetTensorImpl()) ? at::kFloat : dtype;
+    at::Tensor data = p.data().to(to);
     if (channels_last && data.dim() == 4) data = data.contiguous(at::MemoryFormat::ChannelsLast);
     p.set_data(data);
   }
   for (at::Tensor& b : module.buffers()) {
-    if (at::isFloatingType(b.scalar_type())) b.set_data(b.data().to(dtype));
+    if (!at::isFloatingType(b.scalar_type())) continue;
+    b.set_data(b.data().to(keep_fp32.count(b.unsafeGetTensorImpl()) ? at::kFloat : dtype));
   }
 }
 

@@ -40,11 +40,18 @@ at::ScalarType ComputeDtype(v1::Precision precision, at::Device device);
 // MEMORY_FORMAT_CONTIGUOUS (proto/recipe.proto's MemoryFormat says why).
 at::MemoryFormat ComputeMemoryFormat(const v1::RecipeConfig& config);
 
-// Moves `module` to `device`; floating-point parameters and buffers become `dtype`, integer
-// buffers (BatchNorm's num_batches_tracked) keep theirs (LibTorch's Module::to(dtype) would
-// convert them, unlike PyTorch's); 4-D parameters become channels_last when asked.
+// What ToComputeLayout does with BatchNorm layers (parameters and running statistics).
+enum class BatchNormDtype {
+  kCompute,  // `dtype`, as every other layer (hlb-CIFAR10's net.half(); hiverge's fp16 BN)
+  kFloat,    // kept fp32 (Page's half() skips BatchNorm; airbench converts them back)
+};
+
+// Moves `module` to `device`; floating-point parameters and buffers become `dtype` (those of
+// BatchNorm layers stay fp32 with BatchNormDtype::kFloat), integer buffers (BatchNorm's
+// num_batches_tracked) keep theirs (LibTorch's Module::to(dtype) would convert them, unlike
+// PyTorch's); 4-D parameters become channels_last when asked.
 void ToComputeLayout(torch::nn::Module& module, at::Device device, at::ScalarType dtype,
-                     bool channels_last);
+                     bool channels_last, BatchNormDtype batch_norm = BatchNormDtype::kCompute);
 
 }  // namespace cifarbench
 

@@ -1,4 +1,4 @@
-// Losses and evaluation with test-time augmentation.
+// Evaluation with test-time augmentation (the training loss: core/loss.h).
 #ifndef CIFARBENCH_CORE_EVALUATE_H_
 #define CIFARBENCH_CORE_EVALUATE_H_
 
@@ -10,16 +10,6 @@
 #include "proto/recipe.pb.h"
 
 namespace cifarbench {
-
-// Cross-entropy against soft targets (N, K) with label smoothing eps, summed over the batch:
-// sum_i -sum_k ((1 - eps) t_ik + eps / K) log softmax(logits)_ik. Equals PyTorch's
-// CrossEntropyLoss(label_smoothing=eps, reduction='sum') for one-hot and probability targets.
-// Computed in fp32 whatever the logits' dtype.
-at::Tensor SmoothedCrossEntropySum(const at::Tensor& logits, const at::Tensor& soft_targets,
-                                   double label_smoothing);
-
-// (N) int64 labels -> (N, K) one-hot in `dtype`.
-at::Tensor OneHot(const at::Tensor& labels, int64_t num_classes, at::ScalarType dtype);
 
 // Logits of the network under `tta`: TTA_FLIP averages the logits of x and of its mirror;
 // TTA_SIX_VIEW is airbench's six weighted views (core/tta.h MultiViewTtaLogits). Per image:

@@ -1,4 +1,6 @@
-// Learning-rate schedules as pure functions of the step. Free of LibTorch.
+// What changes with the step, as pure functions of it, free of LibTorch: learning-rate
+// schedules, and when an epoch uses cutmix and a step is an EMA event (with its decay). The
+// augmentations themselves are in core/augment.h, the EMA network in core/optim.h.
 #ifndef CIFARBENCH_CORE_SCHEDULE_H_
 #define CIFARBENCH_CORE_SCHEDULE_H_
 

@@ -21,7 +21,7 @@
 
 #include "core/augment.h"
 #include "core/cifar.h"
-#include "core/evaluate.h"
+#include "core/loss.h"
 #include "core/optim.h"
 #include "recipes/hlb/hlb_net.h"
 

@@ -74,6 +74,7 @@
 #include "core/augment.h"
 #include "core/data.h"
 #include "core/evaluate.h"
+#include "core/loss.h"
 #include "core/lookahead.h"
 #include "core/muon.h"
 #include "core/nn_init.h"
@@ -106,26 +107,14 @@ constexpr char kOneIntervalRegion[] =
     "the interval ends with a device synchronize at both ends; on CPU a steady clock.";
 
 // airbench's normalisation (L91-92, constants on the [0, 1] scale, cast to the images' dtype as
-// torchvision's Normalize does): uint8 (N, 3, H, W) -> (x / 255 - mean) / std in `dtype`.
+// torchvision's Normalize does): uint8 (N, 3, H, W) -> (x / 255 - mean) / std in `dtype`. Not
+// core's Normalize (core/augment.h), which is hlb-CIFAR10's: other constants, on the 0-255 scale,
+// computed in fp32 and then cast; the two round differently in fp16.
 at::Tensor NormalizeAirbench(const at::Tensor& images_uint8, at::ScalarType dtype) {
   const auto opts = images_uint8.options().dtype(dtype);
   const at::Tensor mean = at::tensor({0.4914, 0.4822, 0.4465}, at::kDouble).to(opts).view({1, 3, 1, 1});
   const at::Tensor std = at::tensor({0.2470, 0.2435, 0.2616}, at::kDouble).to(opts).view({1, 3, 1, 1});
   return (images_uint8.to(dtype) / 255 - mean) / std;
-}
-
-// The compute layout (core/data.h), then every BatchNorm back to fp32 (L234-238) unless the
-// recipe keeps them in the compute dtype (hiverge: fp16 BatchNorm, HV L437-438).
-void ToAirbenchLayout(AirbenchNetImpl& net, at::Device device, at::ScalarType dtype,
-                      bool channels_last, bool bn_in_compute_dtype) {
-  ToComputeLayout(net, device, dtype, channels_last);
-  if (bn_in_compute_dtype) return;
-  at::NoGradGuard no_grad;
-  for (torch::nn::BatchNorm2d& bn : Norms(net)) {
-    for (at::Tensor t : std::vector<at::Tensor>{bn->weight, bn->bias, bn->running_mean, bn->running_var}) {
-      t.set_data(t.to(at::kFloat));
-    }
-  }
 }
 
 class AirbenchPlugin : public Plugin {
@@ -170,7 +159,10 @@ class AirbenchPlugin : public Plugin {
 
     // ---- Network and its random init (untimed, as the reference's reset()) ----
     AirbenchNet net(model);
-    ToAirbenchLayout(*net, device, dtype, channels_last, model.bn_in_compute_dtype());
+    // The compute layout with every BatchNorm in fp32 (L234-238) unless the recipe keeps them in
+    // the compute dtype (hiverge: fp16 BatchNorm, HV L437-438).
+    ToComputeLayout(*net, device, dtype, channels_last,
+                    model.bn_in_compute_dtype() ? BatchNormDtype::kCompute : BatchNormDtype::kFloat);
     // airbench94's lookahead average is a copy of the state taken here, before the whitening
     // init, as the reference's (legacy L392-393; quirk L-Q2, reproduced: at step 5 the network
     // gets 9e-7 of the whitening weight before its init, the reference's default init and our

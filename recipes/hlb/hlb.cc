@@ -33,6 +33,7 @@
 #include "core/augment.h"
 #include "core/data.h"
 #include "core/evaluate.h"
+#include "core/loss.h"
 #include "core/nn_init.h"
 #include "core/optim.h"
 #include "core/plugin.h"

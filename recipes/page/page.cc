@@ -12,7 +12,7 @@
 // Precision: on CUDA (PRECISION_AUTO) fp16 everywhere except BatchNorm, whose parameters and
 // running statistics stay fp32 and which reads the fp16 activations directly (the reference's
 // half() skips BatchNorm; cuDNN's mixed mode), fp32 on CPU; channels_last on every device (memory_format).
-// Deviation: the training loss is computed in fp32 from the fp16 logits (core/evaluate.h); the
+// Deviation: the training loss is computed in fp32 from the fp16 logits (core/loss.h); the
 // reference computed it in fp16.
 // Measured (CPU, LibTorch 1.13 Debian, 2 cores shared with other jobs): page_resnet9_smoke
 // 51.05% live test accuracy (2,000 images) after 6 epochs of 5,000 images, seed 0; the CPU proof
@@ -32,6 +32,7 @@
 #include "core/augment.h"
 #include "core/data.h"
 #include "core/evaluate.h"
+#include "core/loss.h"
 #include "core/optim.h"
 #include "core/plugin.h"
 #include "core/recorder.h"
@@ -87,7 +88,8 @@ class PagePlugin : public Plugin {
     SpanTimer timer(device);
     timer.Start();
     PageNet net(page.model());
-    ToComputeLayout(*net, device, dtype, channels_last);
+    // The reference's half() leaves BatchNorm in fp32 (its running statistics too).
+    ToComputeLayout(*net, device, dtype, channels_last, BatchNormDtype::kFloat);
     const double init_s = timer.Stop();
 
     // ---- Optimiser ----

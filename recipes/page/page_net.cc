@@ -1,7 +1,6 @@
 #include "recipes/page/page_net.h"
 
 #include <ATen/ATen.h>
-#include <ATen/core/grad_mode.h>  // at::NoGradGuard (not in ATen.h in 2.x)
 #include <c10/util/Exception.h>
 
 #include <string>
@@ -80,22 +79,6 @@ std::vector<SgdGroup> PageParamGroups(const PageOptimizer& optimizer, PageNetImp
   std::vector<SgdGroup> groups;
   groups.push_back(std::move(g));
   return groups;
-}
-
-void ToComputeLayout(PageNetImpl& net, at::Device device, at::ScalarType dtype,
-                     bool channels_last) {
-  net.to(device);
-  // Only convolutions and the head change dtype: BatchNorm keeps fp32 parameters and running
-  // statistics (and its int64 num_batches_tracked, which Module::to(dtype) would convert).
-  for (auto& m : net.modules(/*include_self=*/false)) {
-    if (auto* conv = m->as<torch::nn::Conv2d>()) conv->to(dtype);
-  }
-  net.head->to(dtype);
-  if (!channels_last) return;
-  at::NoGradGuard no_grad;
-  for (auto& p : net.parameters()) {
-    if (p.dim() == 4) p.set_data(p.data().contiguous(at::MemoryFormat::ChannelsLast));
-  }
 }
 
 }  // namespace cifarbench::page

@@ -36,8 +36,8 @@ namespace cifarbench::page {
 class ConvBnImpl : public torch::nn::Module {
  public:
   ConvBnImpl(int64_t in, int64_t out, double bn_eps, double bn_momentum);
-  // BatchNorm runs in its own parameters' dtype (fp32 under mixed precision, see
-  // ToComputeLayout); the output has the input's dtype.
+  // BatchNorm runs in its own parameters' dtype (fp32 under mixed precision: page.cc moves the
+  // net with core's ToComputeLayout and BatchNormDtype::kFloat); the output has the input's dtype.
   at::Tensor forward(const at::Tensor& x);
 
   torch::nn::Conv2d conv{nullptr};
@@ -75,10 +75,6 @@ TORCH_MODULE(PageNet);
 // (the schedule sets the rate before every step).
 std::vector<SgdGroup> PageParamGroups(const PageOptimizer& optimizer, PageNetImpl& net);
 
-// Moves the network to `device` with convolutions and the head in `dtype` and BatchNorm kept in
-// fp32 (the reference's half() skips BatchNorm), 4-D weights channels_last when asked.
-void ToComputeLayout(PageNetImpl& net, at::Device device, at::ScalarType dtype,
-                     bool channels_last);
 
 }  // namespace cifarbench::page
 

@@ -20,6 +20,7 @@
 #include "core/augment.h"
 #include "core/data.h"
 #include "core/evaluate.h"
+#include "core/loss.h"
 #include "core/optim.h"
 #include "core/plugin.h"
 #include "core/recorder.h"

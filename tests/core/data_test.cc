@@ -1,6 +1,7 @@
 #include "core/data.h"
 
 #include <ATen/ATen.h>
+#include <ATen/core/grad_mode.h>  // at::NoGradGuard (not in ATen.h in 2.x)
 #include <torch/nn/modules/batchnorm.h>
 #include <torch/nn/modules/conv.h>
 
@@ -61,6 +62,33 @@ TEST(DataTest, ToComputeLayoutConvertsFloatsOnly) {
   // LibTorch's Module::to(dtype) would make this floating point (PyTorch's does not).
   EXPECT_EQ(net.bn->num_batches_tracked.scalar_type(), at::kLong);
   EXPECT_TRUE(net.conv->weight.requires_grad());
+}
+
+// BatchNormDtype::kFloat (Page's and airbench's mixed precision): the BatchNorm layer's
+// parameters and running statistics stay fp32 with their values, everything else converts.
+TEST(DataTest, ToComputeLayoutCanKeepBatchNormInFp32) {
+  NetImpl net;
+  {
+    at::NoGradGuard no_grad;
+    net.bn->weight.fill_(0.1);  // not representable in bf16: a round trip would change it
+    net.bn->running_var.fill_(0.3);
+  }
+  ToComputeLayout(net, at::kCPU, at::kBFloat16, /*channels_last=*/true, BatchNormDtype::kFloat);
+  EXPECT_EQ(net.conv->weight.scalar_type(), at::kBFloat16);
+  EXPECT_EQ(net.conv->bias.scalar_type(), at::kBFloat16);
+  EXPECT_TRUE(net.conv->weight.is_contiguous(at::MemoryFormat::ChannelsLast));
+  for (const at::Tensor& t : {net.bn->weight, net.bn->bias, net.bn->running_mean, net.bn->running_var}) {
+    EXPECT_EQ(t.scalar_type(), at::kFloat);
+  }
+  EXPECT_EQ(net.bn->weight[0].item<float>(), 0.1f);
+  EXPECT_EQ(net.bn->running_var[0].item<float>(), 0.3f);
+  EXPECT_EQ(net.bn->num_batches_tracked.scalar_type(), at::kLong);
+  EXPECT_TRUE(net.bn->weight.requires_grad());
+  // The default converts BatchNorm too.
+  NetImpl all;
+  ToComputeLayout(all, at::kCPU, at::kBFloat16, /*channels_last=*/false);
+  EXPECT_EQ(all.bn->weight.scalar_type(), at::kBFloat16);
+  EXPECT_EQ(all.bn->running_var.scalar_type(), at::kBFloat16);
 }
 
 }  // namespace

@@ -9,7 +9,7 @@
 #include <torch/nn/modules/linear.h>
 #include <torch/utils.h>
 
-#include "core/evaluate.h"
+#include "core/loss.h"
 #include "gtest/gtest.h"
 
 namespace cifarbench {

@@ -21,7 +21,7 @@
 
 #include "core/augment.h"
 #include "core/data.h"
-#include "core/evaluate.h"
+#include "core/loss.h"
 #include "core/optim.h"
 #include "core/step.h"
 #include "gtest/gtest.h"

@@ -15,6 +15,7 @@
 
 #include "core/augment.h"
 #include "core/config.h"
+#include "core/data.h"
 #include "core/flops.h"
 #include "core/optim.h"
 #include "core/registry.h"
@@ -225,7 +226,8 @@ TEST(PageNetTest, PluginOptimiserTwoStepsByHand) {
 
 TEST(PageNetTest, MixedPrecisionKeepsBatchNormInFp32) {
   PageNet net(Narrow(Page(Recipe("page_resnet9")).model()));
-  ToComputeLayout(*net, at::kCPU, at::kBFloat16, /*channels_last=*/false);
+  // As page.cc moves it: core's ToComputeLayout with BatchNorm kept in fp32.
+  ToComputeLayout(*net, at::kCPU, at::kBFloat16, /*channels_last=*/false, BatchNormDtype::kFloat);
   EXPECT_EQ(net->prep->conv->weight.scalar_type(), at::kBFloat16);
   EXPECT_EQ(net->head->weight.scalar_type(), at::kBFloat16);
   for (auto* bn : BatchNorms(*net)) {
