@@ -14,7 +14,8 @@
 #                 every source in its CUDA form, all of ctest (the GPU runbook's CPU test
 #                 included; the gpu-labelled tests skip without a GPU), the CI benchmark report
 #                 against its own baseline bench/baselines/cpu_smoke_torch2.json seed for seed
-#                 and against the 1.13 baseline as a whole (each smoke recipe's mean within 2 pp)
+#                 and against the 1.13 baseline as a whole (tools/within_gate.py: no smoke
+#                 recipe's mean shown more than 2 pp from it)
 #   bazel-pip     Bazel + the same pip torch (LIBTORCH_HOME, its own output base so that both
 #                 Bazel builds stay cached): build //..., then the network and cost tests and
 #                 the loaded-CUDA test
