@@ -30,6 +30,7 @@ CASES = [
     # recipe, subfolder, arguments, the lowest accuracy that says it learned (chance: 0.10)
     ("hlb_record", "hlb-CIFAR10", ["--epochs=0.1", "--widths=8,32,64"], 0.15),
     ("airbench94_muon", "cifar10-airbench", ["--epochs=1", "--widths=8,32,32"], 0.25),
+    ("airbench94", "cifar10-airbench", ["--epochs=1", "--widths=8,32,32"], 0.25),
 ]
 
 

@@ -162,6 +162,24 @@ PATCHES = [
     # cifar10-airbench legacy/airbench94.py
     dict(recipe="airbench94", mode="all", old="for run in range(25)]",
          new="for run in range({runs})]", count=1, why="run count (25 in the original)"),
+    dict(recipe="airbench94", mode="cpu", old="map_location=torch.device(gpu)",
+         new="map_location=torch.device('cpu')", count=1, why="CPU mode: load the data cache to the CPU"),
+    dict(recipe="airbench94", mode="cpu", old="(self.images.half() / 255)",
+         new="(self.images.float() / 255)", count=1, why="CPU mode: fp32 images"),
+    dict(recipe="airbench94", mode="cpu", old="net = net.half().cuda()", new="net = net.float()",
+         count=1, why="CPU mode: fp32 network on the CPU"),
+    dict(recipe="airbench94", mode="cpu",
+         old="'block1': 64,\n            'block2': 256,\n            'block3': 256,",
+         new="'block1': {w1},\n            'block2': {w2},\n            'block3': {w3},", count=1,
+         why="CPU mode: widths (16/64/64 = quarter width; the head scales by 1/9 whatever the width)"),
+    dict(recipe="airbench94", mode="cpu", old="'train_epochs': 9.9,", new="'train_epochs': {epochs},",
+         count=1, why="CPU mode: epochs"),
+    dict(recipe="airbench94", mode="cpu",
+         old="starter = torch.cuda.Event(enable_timing=True)\n    ender = torch.cuda.Event(enable_timing=True)",
+         new="starter, ender = " + CPU_EVENTS, count=1,
+         why="CPU mode: time.perf_counter in place of CUDA events (same regions)"),
+    dict(recipe="airbench94", mode="cpu", old="torch.cuda.synchronize()",
+         new="torch.cpu.synchronize()", count=3, why="CPU mode: no CUDA to synchronise"),
     # hiverge cifar10_speedrun.py (its torch.cuda._sleep stays: accounted outside its timer)
     dict(recipe="hiverge_record", mode="all", old="for run in range(200):",
          new="for run in range({runs}):", count=1, why="run count (200 in the original)"),
@@ -188,7 +206,7 @@ PATCHES += [
           new=NORMALIZE, count=1,
           why="no torchvision: T.Normalize by the same arithmetic; the download branch is never taken")
      for r in ("airbench94_muon", "airbench94", "hiverge_record")]
-CPU_RECIPES = ("hlb_record", "airbench94_muon")  # recipes with a CPU mode in PATCHES
+CPU_RECIPES = ("hlb_record", "airbench94_muon", "airbench94")  # recipes with a CPU mode in PATCHES
 
 
 class PeerError(Exception):
@@ -699,7 +717,7 @@ def cmd_run(a):
         print("peers: warning: %s sha256 %s is not the table's %s: marked modified"
               % (src, digest, peer["sha256"]), file=sys.stderr)
     cpu = not device.startswith("cuda")
-    default_epochs = {"hlb_record": 12.1, "airbench94_muon": 8}.get(a.recipe, 0)
+    default_epochs = {"hlb_record": 12.1, "airbench94_muon": 8, "airbench94": 9.9}.get(a.recipe, 0)
     widths = [int(w) for w in a.widths.split(",")] if a.widths else (
         [16, 64, 128] if a.recipe == "hlb_record" else [16, 64, 64])
     if a.recipe == "hlb_record" and cpu and (widths[1] != 4 * widths[0] or widths[2] != 8 * widths[0]):
