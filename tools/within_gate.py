@@ -47,6 +47,8 @@ def ok_accuracies(path):
         die("%s has no runs[] (not a bench report)" % path)
     out = {}
     for i, run in enumerate(runs):
+        if not isinstance(run, dict):
+            die("%s: runs[%d] is not an object" % (path, i))
         # "OK": report schema 2's name for it (the committed baselines predate schema 3).
         if run.get("status") not in ("RUN_STATUS_OK", "OK"):
             continue
@@ -68,22 +70,15 @@ def shifted_p(base, new, shift, lower):
     seen = sum(moved) / n - (total - sum(moved)) / len(base)
     eps = 1e-12
 
-    def diff(chosen_sum):
-        return chosen_sum / n - (total - chosen_sum) / len(base)
+    def as_extreme(chosen_sum):  # the split's difference as far out as the one seen
+        d = chosen_sum / n - (total - chosen_sum) / len(base)
+        return d <= seen + eps if lower else d >= seen - eps
 
-    if math.comb(len(pooled), n) <= EXACT_LIMIT:
-        splits = (sum(c) for c in itertools.combinations(pooled, n))
-        count = hits = 0
-        for s in splits:
-            count += 1
-            d = diff(s)
-            hits += (d <= seen + eps) if lower else (d >= seen - eps)
-        return hits / count
+    splits = math.comb(len(pooled), n)
+    if splits <= EXACT_LIMIT:
+        return sum(as_extreme(sum(c)) for c in itertools.combinations(pooled, n)) / splits
     rng = random.Random(0)
-    hits = 0
-    for _ in range(MONTE_CARLO_SPLITS):
-        d = diff(sum(rng.sample(pooled, n)))
-        hits += (d <= seen + eps) if lower else (d >= seen - eps)
+    hits = sum(as_extreme(sum(rng.sample(pooled, n))) for _ in range(MONTE_CARLO_SPLITS))
     return (hits + 1) / (MONTE_CARLO_SPLITS + 1)
 
 

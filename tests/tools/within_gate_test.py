@@ -113,6 +113,10 @@ class WithinGateTest(unittest.TestCase):
                            capture_output=True, text=True)
         self.assertEqual(p.returncode, 2, p.stderr)
         self.assertIn("cannot read", p.stderr)
+        not_object = self.write("not_object.json", {"runs": [3]})
+        p = subprocess.run([sys.executable, GATE, good, not_object], capture_output=True, text=True)
+        self.assertEqual(p.returncode, 2, p.stderr)
+        self.assertIn("not_object.json: runs[0] is not an object", p.stderr)
         p = subprocess.run([sys.executable, GATE, good, good, "--margin=0"], capture_output=True, text=True)
         self.assertEqual(p.returncode, 2, p.stderr)
 
