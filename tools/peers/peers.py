@@ -119,8 +119,6 @@ PATCHES = [
          old="starter, ender = torch.cuda.Event(enable_timing=True), torch.cuda.Event(enable_timing=True)",
          new="starter, ender = " + CPU_EVENTS, count=1,
          why="CPU mode: time.perf_counter in place of CUDA events (same region)"),
-    dict(recipe="hlb_record", mode="cpu", old="torch.cuda.synchronize()",
-         new="torch.cpu.synchronize()", count=3, why="CPU mode: no CUDA to synchronise"),
     dict(recipe="hlb_record", mode="cpu", old="'base_depth': 64", new="'base_depth': {base_depth}",
          count=1, why="CPU mode: width (base_depth b gives widths b/4b/8b; 16 = quarter width)"),
     dict(recipe="hlb_record", mode="cpu", old="'train_epochs': 12.1,",
@@ -134,8 +132,6 @@ PATCHES = [
          count=1, why="CPU mode: Newton-Schulz in fp32 (bf16 matmuls are slow on CPU)"),
     dict(recipe="airbench94_muon", mode="cpu", old='map_location=torch.device("cuda")',
          new='map_location=torch.device("cpu")', count=1, why="CPU mode: load the data cache to the CPU"),
-    dict(recipe="airbench94_muon", mode="cpu", old="(self.images.half() / 255)",
-         new="(self.images.float() / 255)", count=1, why="CPU mode: fp32 images"),
     dict(recipe="airbench94_muon", mode="cpu", old="            else:\n                mod.half()",
          new="            else:\n                mod.float()", count=1, why="CPU mode: fp32 network"),
     dict(recipe="airbench94_muon", mode="cpu", old="widths = dict(block1=64, block2=256, block3=256)",
@@ -146,12 +142,6 @@ PATCHES = [
          why="CPU mode: the head keeps the full width's divisor 256 (issue 9), not the narrower width"),
     dict(recipe="airbench94_muon", mode="cpu", old="total_train_steps = ceil(8 * len(train_loader))",
          new="total_train_steps = ceil({epochs} * len(train_loader))", count=1, why="CPU mode: epochs"),
-    dict(recipe="airbench94_muon", mode="cpu",
-         old="starter = torch.cuda.Event(enable_timing=True)\n    ender = torch.cuda.Event(enable_timing=True)",
-         new="starter, ender = " + CPU_EVENTS, count=1,
-         why="CPU mode: time.perf_counter in place of CUDA events (same region)"),
-    dict(recipe="airbench94_muon", mode="cpu", old="torch.cuda.synchronize()",
-         new="torch.cpu.synchronize()", count=1, why="CPU mode: no CUDA to synchronise"),
     dict(recipe="airbench94_muon", mode="cpu", old="model = CifarNet().cuda().to(",
          new="model = CifarNet().to(", count=1, why="CPU mode: the network stays on the CPU"),
     dict(recipe="airbench94_muon", mode="cpu", old='    model.compile(mode="max-autotune")\n',
@@ -164,8 +154,6 @@ PATCHES = [
          new="for run in range({runs})]", count=1, why="run count (25 in the original)"),
     dict(recipe="airbench94", mode="cpu", old="map_location=torch.device(gpu)",
          new="map_location=torch.device('cpu')", count=1, why="CPU mode: load the data cache to the CPU"),
-    dict(recipe="airbench94", mode="cpu", old="(self.images.half() / 255)",
-         new="(self.images.float() / 255)", count=1, why="CPU mode: fp32 images"),
     dict(recipe="airbench94", mode="cpu", old="net = net.half().cuda()", new="net = net.float()",
          count=1, why="CPU mode: fp32 network on the CPU"),
     dict(recipe="airbench94", mode="cpu",
@@ -174,16 +162,22 @@ PATCHES = [
          why="CPU mode: widths (16/64/64 = quarter width; the head scales by 1/9 whatever the width)"),
     dict(recipe="airbench94", mode="cpu", old="'train_epochs': 9.9,", new="'train_epochs': {epochs},",
          count=1, why="CPU mode: epochs"),
-    dict(recipe="airbench94", mode="cpu",
-         old="starter = torch.cuda.Event(enable_timing=True)\n    ender = torch.cuda.Event(enable_timing=True)",
-         new="starter, ender = " + CPU_EVENTS, count=1,
-         why="CPU mode: time.perf_counter in place of CUDA events (same regions)"),
-    dict(recipe="airbench94", mode="cpu", old="torch.cuda.synchronize()",
-         new="torch.cpu.synchronize()", count=3, why="CPU mode: no CUDA to synchronise"),
     # hiverge cifar10_speedrun.py (its torch.cuda._sleep stays: accounted outside its timer)
     dict(recipe="hiverge_record", mode="all", old="for run in range(200):",
          new="for run in range({runs}):", count=1, why="run count (200 in the original)"),
 ]
+# CPU-mode patches whose text is the same in several scripts: one entry each, with the number
+# of times each published file holds the old text.
+PATCHES += [dict(recipe=r, mode="cpu", old="torch.cuda.synchronize()", new="torch.cpu.synchronize()",
+                 count=n, why="CPU mode: no CUDA to synchronise")
+            for r, n in (("hlb_record", 3), ("airbench94_muon", 1), ("airbench94", 3))]
+PATCHES += [patch for r in ("airbench94_muon", "airbench94") for patch in (
+    dict(recipe=r, mode="cpu", old="(self.images.half() / 255)", new="(self.images.float() / 255)",
+         count=1, why="CPU mode: fp32 images"),
+    dict(recipe=r, mode="cpu",
+         old="starter = torch.cuda.Event(enable_timing=True)\n    ender = torch.cuda.Event(enable_timing=True)",
+         new="starter, ender = " + CPU_EVENTS, count=1,
+         why="CPU mode: time.perf_counter in place of CUDA events (same region)"))]
 # mode "no_torchvision": only where the interpreter has no torchvision (the tool probes it).
 # The scripts import it for the download branch, which the data cache makes dead, and the
 # airbench family for T.Normalize, replaced by the same arithmetic (torchvision 0.26's
@@ -206,7 +200,8 @@ PATCHES += [
           new=NORMALIZE, count=1,
           why="no torchvision: T.Normalize by the same arithmetic; the download branch is never taken")
      for r in ("airbench94_muon", "airbench94", "hiverge_record")]
-CPU_RECIPES = ("hlb_record", "airbench94_muon", "airbench94")  # recipes with a CPU mode in PATCHES
+# Recipes with a CPU mode in PATCHES, in the table's order.
+CPU_RECIPES = tuple(dict.fromkeys(p["recipe"] for p in PATCHES if p["mode"] == "cpu"))
 
 
 class PeerError(Exception):
