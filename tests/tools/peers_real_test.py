@@ -5,6 +5,7 @@ Skipped (exit 0, "SKIP") unless CIFARBENCH_PEERS_DIR names the folder holding th
 
     $CIFARBENCH_PEERS_DIR/hlb-CIFAR10       tysam-code/hlb-CIFAR10 at ad103b4 (v0.7.0)
     $CIFARBENCH_PEERS_DIR/cifar10-airbench  KellerJordan/cifar10-airbench at f1c599c
+    $CIFARBENCH_PEERS_DIR/cifar10-speedrun  hiverge/cifar10-speedrun at 5cd49b1
 
 The scripts run under CIFARBENCH_PEERS_PYTHON (default: python3), which must import torch and
 torchvision; CIFAR-10 is read from CIFARBENCH_CIFAR10_DIR (default ../shared/cifar10 beside
@@ -31,6 +32,7 @@ CASES = [
     ("hlb_record", "hlb-CIFAR10", ["--epochs=0.1", "--widths=8,32,64"], 0.15),
     ("airbench94_muon", "cifar10-airbench", ["--epochs=1", "--widths=8,32,32"], 0.25),
     ("airbench94", "cifar10-airbench", ["--epochs=1", "--widths=8,32,32"], 0.25),
+    ("hiverge_record", "cifar10-speedrun", ["--epochs=1", "--widths=8,32,32"], 0.25),
 ]
 
 

@@ -15,6 +15,7 @@ import subprocess
 import sys
 import tempfile
 import unittest
+import unittest.mock
 
 HERE = os.path.dirname(os.path.realpath(__file__))
 ROOT = os.path.dirname(os.path.dirname(HERE))
@@ -74,9 +75,14 @@ class PatchTable(unittest.TestCase):
         self.assertEqual(applied[0]["new"], "for run_num in range(7):")
 
     def test_cpu_mode_only_where_the_table_has_one(self):
-        with self.assertRaises(peers.PeerError) as e:
-            peers.patches_for("hiverge_record", "cpu")
-        self.assertIn("hiverge_record has no CPU mode", str(e.exception))
+        # Every published script has a CPU mode now; a recipe whose patches had none is refused.
+        self.assertEqual(peers.CPU_RECIPES, tuple(peers.PEERS))
+        with unittest.mock.patch.object(peers, "CPU_RECIPES", ("hlb_record", "airbench94_muon")):
+            with self.assertRaises(peers.PeerError) as e:
+                peers.patches_for("hiverge_record", "cpu")
+            self.assertIn("hiverge_record has no CPU mode (PATCHES covers hlb_record, airbench94_muon)",
+                          str(e.exception))
+            self.assertEqual(len(peers.patches_for("hiverge_record", "cuda")), 1)  # the run count
         r = tool("run", "--checkout=" + os.path.join(TESTDATA, "standin"), "--recipe=hlb_record",
                  "--device=cpu", "--epochs=2", "--work=" + tempfile.mkdtemp(), "--out=/dev/null",
                  "--skip_data_cache")
@@ -163,6 +169,27 @@ class ParseRealLogs(unittest.TestCase):
         self.assertIn("main('warmup')", rep["warmup"]["what"])
         cut = "\n".join(lines[:lines.index(next(l for l in lines if "eval" in l))]) + "\n"
         self.assertEqual([r["status"] for r in peers.parse_output("airbench94_muon", cut)], ["FAILED"])
+
+    def test_hiverge_complete(self):
+        # Recorded from cifar10_speedrun.py's CPU mode: its progress line ends in \r and the
+        # next run's row follows on the same line.
+        with open(os.path.join(TESTDATA, "hiverge_record_complete.log"), newline="") as f:
+            text = f.read()  # as recorded: log() would turn the \r into \n
+        self.assertIn("s\r|       2  |", text)
+        runs = peers.parse_output("hiverge_record", text)
+        self.assertEqual([r["status"] for r in runs], ["OK", "OK"])
+        self.assertEqual([r["warmup"] for r in runs], [False, False])  # CPU mode: no warm-up
+        self.assertEqual([r["headline"] for r in runs], HV_COMPLETE_ACC)
+        self.assertEqual([r["time"] for r in runs], HV_COMPLETE_TIME)
+        self.assertEqual([r["rows"][-1]["val_acc"] for r in runs], [0.4987, 0.5169])  # plain
+        self.assertEqual(peers.summary_lines(text),
+                         ["Accuracies: Mean: 0.511650    Std: 0.011667",
+                          "Times (s):  Mean: 56.957882    Std: 9.721327"])
+        rep = peers.build_report("hiverge_record", runs, dict(device="cpu"), dict(sha256="", state="x"))
+        self.assertEqual([x["timings"]["time_to_result_s"] for x in rep["runs"]], HV_COMPLETE_TIME)
+        self.assertEqual([x["timings"]["train_s"] for x in rep["runs"]], [0.0, 0.0])
+        self.assertEqual(rep["runs"][0]["headline"], "live+selective_tta")
+        self.assertAlmostEqual(rep["aggregates"][0]["accuracy_mean"], 0.51165)
 
     def test_hiverge_progress_lines_end_in_carriage_returns(self):
         head = "|  run     |  epoch  |  train_acc  |  val_acc  |  tta_val_acc  |  time_seconds  |"
@@ -377,6 +404,7 @@ class DataCache(unittest.TestCase):
 # Recorded values (testdata/README.md).
 HLB_COMPLETE_ACC, HLB_COMPLETE_TIME = [0.2554, 0.2324], [33.657, 46.8046]
 MU_COMPLETE_ACC, MU_COMPLETE_TIME = [0.4982, 0.4588], [211.6615, 232.877]
+HV_COMPLETE_ACC, HV_COMPLETE_TIME = [0.5034, 0.5199], [63.8319, 50.0839]
 
 if __name__ == "__main__":
     p = argparse.ArgumentParser()

@@ -130,25 +130,10 @@ PATCHES = [
          new="def zeropower_via_newtonschulz5", count=1, why="CPU mode: no torch.compile"),
     dict(recipe="airbench94_muon", mode="cpu", old="X = G.bfloat16()", new="X = G.float()",
          count=1, why="CPU mode: Newton-Schulz in fp32 (bf16 matmuls are slow on CPU)"),
-    dict(recipe="airbench94_muon", mode="cpu", old='map_location=torch.device("cuda")',
-         new='map_location=torch.device("cpu")', count=1, why="CPU mode: load the data cache to the CPU"),
     dict(recipe="airbench94_muon", mode="cpu", old="            else:\n                mod.half()",
          new="            else:\n                mod.float()", count=1, why="CPU mode: fp32 network"),
-    dict(recipe="airbench94_muon", mode="cpu", old="widths = dict(block1=64, block2=256, block3=256)",
-         new="widths = dict(block1={w1}, block2={w2}, block3={w3})", count=1,
-         why="CPU mode: widths (16/64/64 = quarter width)"),
-    dict(recipe="airbench94_muon", mode="cpu", old="return self.head(x) / x.size(-1)",
-         new="return self.head(x) / 256", count=1,
-         why="CPU mode: the head keeps the full width's divisor 256 (issue 9), not the narrower width"),
     dict(recipe="airbench94_muon", mode="cpu", old="total_train_steps = ceil(8 * len(train_loader))",
          new="total_train_steps = ceil({epochs} * len(train_loader))", count=1, why="CPU mode: epochs"),
-    dict(recipe="airbench94_muon", mode="cpu", old="model = CifarNet().cuda().to(",
-         new="model = CifarNet().to(", count=1, why="CPU mode: the network stays on the CPU"),
-    dict(recipe="airbench94_muon", mode="cpu", old='    model.compile(mode="max-autotune")\n',
-         new="", count=1, why="CPU mode: no torch.compile"),
-    dict(recipe="airbench94_muon", mode="cpu", old='    main("warmup", model)\n', new="", count=1,
-         why="CPU mode: no warm-up run (it warms torch.compile and cuDNN, neither used on CPU; "
-             "cifarbench warms up on CUDA only); it would double the CPU cost"),
     # cifar10-airbench legacy/airbench94.py
     dict(recipe="airbench94", mode="all", old="for run in range(25)]",
          new="for run in range({runs})]", count=1, why="run count (25 in the original)"),
@@ -165,19 +150,54 @@ PATCHES = [
     # hiverge cifar10_speedrun.py (its torch.cuda._sleep stays: accounted outside its timer)
     dict(recipe="hiverge_record", mode="all", old="for run in range(200):",
          new="for run in range({runs}):", count=1, why="run count (200 in the original)"),
+    dict(recipe="hiverge_record", mode="cpu", old="@torch.compile(",
+         new="@(lambda *args, **kwargs: lambda f: f)(", count=7,
+         why="CPU mode: no torch.compile (each of the seven decorators becomes the identity; the "
+             "arguments stay)"),
+    dict(recipe="hiverge_record", mode="cpu", old="        for mod in self.modules():\n            mod.half()",
+         new="        for mod in self.modules():\n            mod.float()", count=1,
+         why="CPU mode: fp32 network (BatchNorm included; fp16 on the GPU)"),
+    dict(recipe="hiverge_record", mode="cpu", old="        ).pin_memory().contiguous()",
+         new="        ).contiguous()", count=1,
+         why="CPU mode: no pinned memory (it needs CUDA; the buffer is never read)"),
+    dict(recipe="hiverge_record", mode="cpu",
+         old='self._indices = torch.empty(len(self.images), dtype=torch.long, device="cuda")',
+         new="self._indices = torch.empty(len(self.images), dtype=torch.long, device=self.images.device)",
+         count=1, why="CPU mode: the shuffle's index buffer on the data's device"),
+    dict(recipe="hiverge_record", mode="cpu", old="total_train_steps = ceil(7.59 * len(train_loader))",
+         new="total_train_steps = ceil({epochs} * len(train_loader))", count=1, why="CPU mode: epochs"),
+    dict(recipe="hiverge_record", mode="cpu", old="        torch.cuda._sleep(int(6000000000))\n",
+         new="", count=1, why="CPU mode: no GPU to spin before each run (outside its timer)"),
 ]
 # CPU-mode patches whose text is the same in several scripts: one entry each, with the number
 # of times each published file holds the old text.
 PATCHES += [dict(recipe=r, mode="cpu", old="torch.cuda.synchronize()", new="torch.cpu.synchronize()",
                  count=n, why="CPU mode: no CUDA to synchronise")
-            for r, n in (("hlb_record", 3), ("airbench94_muon", 1), ("airbench94", 3))]
-PATCHES += [patch for r in ("airbench94_muon", "airbench94") for patch in (
+            for r, n in (("hlb_record", 3), ("airbench94_muon", 1), ("airbench94", 3),
+                         ("hiverge_record", 2))]
+PATCHES += [patch for r in ("airbench94_muon", "airbench94", "hiverge_record") for patch in (
     dict(recipe=r, mode="cpu", old="(self.images.half() / 255)", new="(self.images.float() / 255)",
          count=1, why="CPU mode: fp32 images"),
     dict(recipe=r, mode="cpu",
          old="starter = torch.cuda.Event(enable_timing=True)\n    ender = torch.cuda.Event(enable_timing=True)",
          new="starter, ender = " + CPU_EVENTS, count=1,
          why="CPU mode: time.perf_counter in place of CUDA events (same region)"))]
+PATCHES += [patch for r in ("airbench94_muon", "hiverge_record") for patch in (
+    dict(recipe=r, mode="cpu", old='map_location=torch.device("cuda")',
+         new='map_location=torch.device("cpu")', count=1, why="CPU mode: load the data cache to the CPU"),
+    dict(recipe=r, mode="cpu", old="widths = dict(block1=64, block2=256, block3=256)",
+         new="widths = dict(block1={w1}, block2={w2}, block3={w3})", count=1,
+         why="CPU mode: widths (16/64/64 = quarter width)"),
+    dict(recipe=r, mode="cpu", old="return self.head(x) / x.size(-1)",
+         new="return self.head(x) / 256", count=1,
+         why="CPU mode: the head keeps the full width's divisor 256 (issue 9), not the narrower width"),
+    dict(recipe=r, mode="cpu", old="model = CifarNet().cuda().to(",
+         new="model = CifarNet().to(", count=1, why="CPU mode: the network stays on the CPU"),
+    dict(recipe=r, mode="cpu", old='    model.compile(mode="max-autotune")\n',
+         new="", count=1, why="CPU mode: no torch.compile"),
+    dict(recipe=r, mode="cpu", old='    main("warmup", model)\n', new="", count=1,
+         why="CPU mode: no warm-up run (it warms torch.compile and cuDNN, neither used on CPU; "
+             "cifarbench warms up on CUDA only); it would double the CPU cost"))]
 # mode "no_torchvision": only where the interpreter has no torchvision (the tool probes it).
 # The scripts import it for the download branch, which the data cache makes dead, and the
 # airbench family for T.Normalize, replaced by the same arithmetic (torchvision 0.26's
@@ -712,7 +732,8 @@ def cmd_run(a):
         print("peers: warning: %s sha256 %s is not the table's %s: marked modified"
               % (src, digest, peer["sha256"]), file=sys.stderr)
     cpu = not device.startswith("cuda")
-    default_epochs = {"hlb_record": 12.1, "airbench94_muon": 8, "airbench94": 9.9}.get(a.recipe, 0)
+    default_epochs = {"hlb_record": 12.1, "airbench94_muon": 8, "airbench94": 9.9,
+                      "hiverge_record": 7.59}[a.recipe]
     widths = [int(w) for w in a.widths.split(",")] if a.widths else (
         [16, 64, 128] if a.recipe == "hlb_record" else [16, 64, 64])
     if a.recipe == "hlb_record" and cpu and (widths[1] != 4 * widths[0] or widths[2] != 8 * widths[0]):
