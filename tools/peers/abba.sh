@@ -3,13 +3,15 @@
 # order so that a drift of the machine over the four runs cancels out of the ratio (issue 15,
 # item 4). One run per slot, 2 threads each, nothing else should run on the cores.
 #
-#   tools/peers/abba.sh --recipe=hlb_record|airbench94_muon --checkout=DIR --bench=BIN
+#   tools/peers/abba.sh --recipe=RECIPE --checkout=DIR --bench=BIN
 #                       --out=DIR [--python=PY] [--data_dir=DIR] [--threads=2]
 #                       [--host_malloc=retain|system]   (bench's; default retain)
 #                       [--summary_only]   (the table again from OUT's four reports)
 #
 #   hlb_record       quarter width 16/64/128, 12.1 epochs (everything else as published)
 #   airbench94_muon  quarter width 16/64/64, 8 epochs, the head's divisor kept at 256
+#   airbench94       quarter width 16/64/64, 9.9 epochs (its head scales by 1/9 at any width)
+#   hiverge_record   quarter width 16/64/64, 7.59 epochs, the head's divisor kept at 256
 #
 # The Python side is tools/peers/peers.py's CPU mode (its patch table: docs/peers.md); the
 # cifarbench side is `bench` with the same widths and epochs, evaluation only at the end.
@@ -50,7 +52,14 @@ case "$recipe" in
   airbench94_muon)
     widths=16,64,64 epochs=8 metric=time_to_result_s
     bench_set=(--set airbench.model.widths=16,64,64 --set airbench.model.head_divisor=256) ;;
-  *) echo "$prog: --recipe must be hlb_record or airbench94_muon, got '$recipe'" >&2; exit 2 ;;
+  airbench94)
+    widths=16,64,64 epochs=9.9 metric=time_to_result_s
+    bench_set=(--set airbench.model.widths=16,64,64) ;;
+  hiverge_record)
+    widths=16,64,64 epochs=7.59 metric=time_to_result_s
+    bench_set=(--set airbench.model.widths=16,64,64 --set airbench.model.head_divisor=256) ;;
+  *) echo "$prog: --recipe must be hlb_record, airbench94_muon, airbench94 or hiverge_record, got '$recipe'" >&2
+     exit 2 ;;
 esac
 [[ "$host_malloc" == retain || "$host_malloc" == system ]] ||
   { echo "$prog: --host_malloc must be retain or system, got '$host_malloc'" >&2; exit 2; }
