@@ -62,7 +62,7 @@ for r in "${list[@]}"; do
   echo "+ bench --recipe=$r --runs=$seeds ${CI_SIZE[*]} ${extra[*]}"
   "$bench" --recipe="$r" --runs="$seeds" "${CI_SIZE[@]}" "${extra[@]}" --data_dir="$data_dir" \
     --out="$out/$r.json" >"$out/$r.log" 2>&1 || { tail -n 20 "$out/$r.log"; echo "$prog: $r failed" >&2; exit 2; }
-  tail -n 2 "$out/$r.log" | head -n 1
+  tail -n 2 "$out/$r.log" | sed -n 1p
   reports+=("$out/$r.json")
 done
 "$merge" --out="$out/cpu_smoke.json" "${reports[@]}" >/dev/null

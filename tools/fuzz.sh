@@ -67,7 +67,7 @@ for t in "${targets[@]}"; do
   printf '%s: %s executions (%s/s), %s, corpus %s files, exit %d\n' "$t" "${runs:-?}" \
     "${rate:-?}" "${cov:-cov: ?}" "$(find "$corpus" -type f | wc -l)" "$rc"
   if [[ $rc -ne 0 ]]; then
-    grep -E 'ERROR|FUZZ_CHECK|SUMMARY|Test unit written|runtime error|error' "$log" | head -n 20 >&2 ||
+    grep -E 'ERROR|FUZZ_CHECK|SUMMARY|Test unit written|runtime error|error' "$log" | sed -n 1,20p >&2 ||
       tail -n 20 "$log" >&2
     failed+=("$t")
   fi

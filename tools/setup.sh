@@ -58,7 +58,7 @@ section() {
 cifarbench_install_packages() {
   local missing=() p
   for p in "${CIFARBENCH_DEBIAN_PACKAGES[@]}"; do
-    if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed'; then
+    if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -c 'install ok installed' >/dev/null; then
       missing+=("$p")
     fi
   done

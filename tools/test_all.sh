@@ -64,8 +64,8 @@ section "Tools"
 for t in bazel cmake ccache protoc g++; do
   printf '%-7s %s\n' "$t" "$(command -v "$t" || echo MISSING)"
 done
-g++ --version | head -n 1
-cmake --version | head -n 1
+g++ --version | sed -n 1p
+cmake --version | sed -n 1p
 
 legs="${CIFARBENCH_LEGS:-bazel-debian,cmake-pip,bazel-pip,fuzz}"
 [[ "$legs" =~ ^(bazel-debian|cmake-pip|bazel-pip|fuzz)(,(bazel-debian|cmake-pip|bazel-pip|fuzz))*$ ]] || {
@@ -224,7 +224,7 @@ if want_leg cmake-pip; then
   section "cmake-pip: build (every CUDA form included)"
   ccache --zero-stats >/dev/null 2>&1 || true
   cmake --build "$build_dir" --parallel "$jobs"
-  ccache --show-stats 2>/dev/null | grep -Ei 'hit|miss' | head -n 4 || true
+  ccache --show-stats 2>/dev/null | grep -Ei 'hit|miss' | sed -n 1,4p || true
   elapsed
 
   section "cmake-pip: ctest"

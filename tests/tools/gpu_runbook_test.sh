@@ -139,7 +139,7 @@ case_bundle() {
       { fail "data/SHA256SUMS has no right line for $f"; return 1; }
   done
   # The files and sizes come last.
-  tail -n 1 "$work/bundle.log" | grep -qE '^ *[0-9.]+[KMG]?B  total$' ||
+  tail -n 1 "$work/bundle.log" | grep -cE '^ *[0-9.]+[KMG]?B  total$' >/dev/null ||
     { fail "bundle.sh's last line is not the total: $(tail -n 1 "$work/bundle.log")"; return 1; }
   grep -q 'data/test_batch.bin.xz$' "$work/bundle.log" || { fail "no file list"; return 1; }
 }
@@ -185,7 +185,7 @@ case_damaged_bundle() {
   compgen -G "$work/bad-out/cifarbench-results-*-cpu.tar.gz" >/dev/null ||
     { fail "no tarball after the failure"; return 1; }
   tar -xzOf "$work"/bad-out/cifarbench-results-*.tar.gz --wildcards '*/run.txt' |
-    grep -q "status: *FAILED in step 'CIFAR-10" || { fail "run.txt does not say FAILED"; return 1; }
+    grep -c "status: *FAILED in step 'CIFAR-10" >/dev/null || { fail "run.txt does not say FAILED"; return 1; }
 }
 
 # ---- prebuilt binaries ----------------------------------------------------------------------
@@ -289,7 +289,7 @@ print("report: %.2f%% in %.1f s on %s" % (100 * a["accuracy_mean"], a["train_s_m
 case_table_last() {
   local last header
   last="$(tail -n 1 "$work/run.log")"
-  header="$(tail -n 3 "$work/run.log" | head -n 1)"
+  header="$(tail -n 3 "$work/run.log" | sed -n 1p)"
   [[ "$header" =~ ^\|\ recipe\ +\|\ runs\ +\|\ step\ +\|\ headline\ accuracy\ mean\ ±\ std\ +\|\ train_s\ mean\ +\|\ time_to_result_s\ mean\ +\|\ TFLOP/s\ +\|\ card ]] ||
     { fail "the third line from the end is not the table's header: $header"; return 1; }
   [[ "$last" =~ ^\|\ hlb_record_smoke\ +\|\ 1\ +\|\ eager\ +\|\ [0-9]+\.[0-9]{2}%\ +\|\ [0-9.]+\ s\ +\|\ [0-9.]+\ s\ +\|\ [0-9.]+\ +\|\ [^|]*[^\ |] ]] ||

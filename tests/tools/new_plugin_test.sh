@@ -129,5 +129,5 @@ PY
 cleanup
 echo "new_plugin_test ($mode): rebuilding with recipes/$name/ removed"
 build "$@"
-if "$bench" --list | grep -q "$name"; then fail "the plugin is still listed after its removal"; fi
+if "$bench" --list | grep -c "$name" >/dev/null; then fail "the plugin is still listed after its removal"; fi
 echo "new_plugin_test ($mode): PASSED (one folder added, listed, described, checked, run; removed)"

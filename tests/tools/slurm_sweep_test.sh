@@ -87,10 +87,10 @@ pids+=($!)
 slurmd -D -N localhost >"$work/slurmd.out" 2>&1 &
 pids+=($!)
 for _ in $(seq 30); do
-  sinfo -h -o '%t' 2>/dev/null | grep -qE '^(idle|mix)' && break
+  sinfo -h -o '%t' 2>/dev/null | grep -cE '^(idle|mix)' >/dev/null && break
   sleep 1
 done
-sinfo -h -o '%t' 2>/dev/null | grep -qE '^(idle|mix)' || fail "the node did not come up: $(sinfo 2>&1)"
+sinfo -h -o '%t' 2>/dev/null | grep -cE '^(idle|mix)' >/dev/null || fail "the node did not come up: $(sinfo 2>&1)"
 echo "slurm: $(sinfo -h -o '%P %D %t' 2>&1)"
 
 submitted="$("$root/tools/slurm/sweep.sh" --shards=2 --out="$work/out" --bench="$bin/bench/bench" \

@@ -148,17 +148,17 @@ done
 [[ -n "$torch_config" ]] || cmake_prefix=""
 cxx11_abi=""
 if [[ -n "$torch_config" ]]; then
-  cxx11_abi="$(sed -n 's/.*_GLIBCXX_USE_CXX11_ABI=\([01]\).*/\1/p' "$torch_config" | head -n 1)"
+  cxx11_abi="$(sed -n 's/.*_GLIBCXX_USE_CXX11_ABI=\([01]\).*/\1/p' "$torch_config" | sed -n 1p)"
 fi
 
 version=""
 if [[ "$layout" == pip && -f "$home/version.py" ]]; then
-  version="$(sed -n "s/^__version__ *= *['\"]\([^'\"]*\)['\"].*/\1/p" "$home/version.py" | head -n 1)"
+  version="$(sed -n "s/^__version__ *= *['\"]\([^'\"]*\)['\"].*/\1/p" "$home/version.py" | sed -n 1p)"
 elif [[ "$layout" == unpacked && -f "$home/build-version" ]]; then
   version="$(head -n 1 "$home/build-version")"
 elif [[ -n "$torch_config" && -f "$(dirname "$torch_config")/TorchConfigVersion.cmake" ]]; then
   version="$(sed -n 's/^set(PACKAGE_VERSION "\([^"]*\)").*/\1/p' \
-    "$(dirname "$torch_config")/TorchConfigVersion.cmake" | head -n 1)"
+    "$(dirname "$torch_config")/TorchConfigVersion.cmake" | sed -n 1p)"
 fi
 
 cat <<EOF

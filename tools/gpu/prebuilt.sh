@@ -41,18 +41,21 @@ newest_needed() {
 # torch version and CUDA from <torch>/version.py, beside <torch>/lib.
 torch_version_of() {
   local lib="$1" v
-  v="$(sed -n "s/^__version__ *= *['\"]\([^'\"]*\)['\"].*/\1/p" "$lib/../version.py" 2>/dev/null | head -n 1)"
+  v="$(sed -n "s/^__version__ *= *['\"]\([^'\"]*\)['\"].*/\1/p" "$lib/../version.py" 2>/dev/null | sed -n 1p)"
   echo "${v:-unknown}"
 }
 torch_cuda_of() {
   local lib="$1" v
   v="$(sed -n "s/^cuda *: *[^=]*= *['\"]\([^'\"]*\)['\"].*/\1/p; s/^cuda *= *['\"]\([^'\"]*\)['\"].*/\1/p" \
-    "$lib/../version.py" 2>/dev/null | head -n 1)"
+    "$lib/../version.py" 2>/dev/null | sed -n 1p)"
   echo "${v:-none}"
 }
-# 1 when libc10.so exports C++11-ABI (std::__cxx11) symbols, else 0.
+# 1 when libc10.so exports C++11-ABI (std::__cxx11) symbols, else 0. grep -c reads all of nm's
+# output: grep -q stopped at the first match, nm's next write died of SIGPIPE and pipefail made
+# the test false at random (pip torch 2.11 was packed as cxx11_abi=0 and then, on a loaded CI
+# machine, refused as 1). tests/tools/shell_pipes_test.py keeps such pipes out of the scripts.
 torch_abi_of() {
-  if nm -D --defined-only "$1/libc10.so" 2>/dev/null | grep -q '__cxx11'; then echo 1; else echo 0; fi
+  if nm -D --defined-only "$1/libc10.so" 2>/dev/null | grep -c '__cxx11' >/dev/null; then echo 1; else echo 0; fi
 }
 
 cmd_pack() {
@@ -85,7 +88,7 @@ cmd_pack() {
     echo "glibc=$(newest_needed GLIBC_ "${abs[@]}")"
     echo "glibcxx=$(newest_needed GLIBCXX_ "${abs[@]}")"
     echo "cxxabi=$(newest_needed CXXABI_ "${abs[@]}")"
-    echo "built_on=$(uname -n), $(getconf GNU_LIBC_VERSION), $(${CXX:-g++} --version | head -n 1)"
+    echo "built_on=$(uname -n), $(getconf GNU_LIBC_VERSION), $(${CXX:-g++} --version | sed -n 1p)"
     echo "revision=$(git -C "$source_root" rev-parse HEAD 2>/dev/null || echo unknown)$(
       [[ -z "$(git -C "$source_root" status --porcelain --untracked-files=no 2>/dev/null)" ]] || echo ' (modified)')"
     echo "date=$(date -u +%Y-%m-%dT%H:%M:%SZ)"
@@ -97,9 +100,9 @@ cmd_pack() {
   sed -n '1,6p' "$out/MANIFEST"
 }
 
-manifest_get() { sed -n "s/^$2=//p" "$1/MANIFEST" | head -n 1; }
+manifest_get() { sed -n "s/^$2=//p" "$1/MANIFEST" | sed -n 1p; }
 # version_ge A B: A >= B in version order.
-version_ge() { [[ "$(printf '%s\n%s\n' "$1" "$2" | sort -V | head -n 1)" == "$2" ]]; }
+version_ge() { [[ "$(printf '%s\n%s\n' "$1" "$2" | sort -V | sed -n 1p)" == "$2" ]]; }
 
 cmd_check() {
   [[ $# -ge 2 ]] || die "usage: $prog check PREBUILT_DIR TORCH_LIB_DIR [LIB_DIR...]"

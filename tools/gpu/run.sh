@@ -254,8 +254,8 @@ cached_generator="$(sed -n 's/^CMAKE_GENERATOR:INTERNAL=//p' "$build_dir/CMakeCa
 echo "source:    $source_root"
 echo "build:     $build_dir ($generator, $jobs jobs)"
 echo "out:       $out"
-cmake --version | head -n 1
-"$cxx" --version | head -n 1
+cmake --version | sed -n 1p
+"$cxx" --version | sed -n 1p
 python3 --version
 if command -v nvidia-smi >/dev/null 2>&1; then
   nvidia-smi >"$out/nvidia-smi.txt" 2>&1 || true
@@ -407,9 +407,9 @@ target_args=()
 [[ -z "$targets" ]] || target_args=(--target ${targets//,/ })
 cmake --build "$build_dir" --parallel "$jobs" "${target_args[@]}" "${keep_going[@]}" >"$build_dir/build.log" 2>&1 || build_rc=$?
 # Each failure with its command line (ninja prints it after FAILED:) and the compiler's errors.
-grep -E -A1 'FAILED:' "$build_dir/build.log" | cut -c1-3000 | head -n 120 >"$out/logs/build-errors.log" || true
+grep -E -A1 'FAILED:' "$build_dir/build.log" | cut -c1-3000 | sed -n 1,120p >"$out/logs/build-errors.log" || true
 grep -E 'error:|Error [0-9]|undefined reference' "$build_dir/build.log" | sort | uniq -c |
-  sort -rn | head -n 80 >>"$out/logs/build-errors.log" || true
+  sort -rn | sed -n 1,80p >>"$out/logs/build-errors.log" || true
 tail -n 200 "$build_dir/build.log" >"$out/logs/build-tail.log"
 tail -n 20 "$build_dir/build.log"
 [[ $build_rc -eq 0 ]] || head -n 60 "$out/logs/build-errors.log"
