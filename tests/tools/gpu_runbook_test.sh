@@ -197,6 +197,14 @@ case_prebuilt_payload() {
   done
   grep -q "^cuda=13\.0$" "$bundle/prebuilt/MANIFEST" || { fail "not a CUDA 13.0 torch: $(grep ^cuda= "$bundle/prebuilt/MANIFEST")"; return 1; }
   [[ $(grep -cE '^[0-9a-f]{64}  ' "$bundle/prebuilt/MANIFEST") -ge 7 ]] || { fail "MANIFEST lists too few files"; return 1; }
+  # The ABI recorded is the torch's own: libc10.so's std::__cxx11 symbols, counted here without a
+  # pipe that can die of SIGPIPE (prebuilt.sh once recorded 0 for pip torch 2.11, which has 1).
+  local lib n abi
+  lib="$(cd "$torch/../../lib" && pwd -P)"
+  n="$(nm -D --defined-only "$lib/libc10.so" | grep -c __cxx11 || true)"
+  abi=$([[ $n -gt 0 ]] && echo 1 || echo 0)
+  grep -q "^cxx11_abi=$abi$" "$bundle/prebuilt/MANIFEST" ||
+    { fail "MANIFEST says $(grep ^cxx11_abi= "$bundle/prebuilt/MANIFEST"), libc10.so has $n std::__cxx11 symbols"; return 1; }
   local bytes
   bytes=$(du -cb "$bundle/debs" "$bundle/prebuilt" | tail -n 1 | cut -f1)
   echo "payload without the data: debs/ + prebuilt/ = $((bytes / 1024 / 1024)) MiB ($(du -b "$bundle/prebuilt/cifarbench-prebuilt.tar.xz" | cut -f1) bytes of binaries)"
