@@ -23,7 +23,7 @@ import sys
 # A single | (not ||) followed by a reader that may exit before its input ends.
 EARLY_READER = re.compile(
     r"(?<!\|)\|(?!\|)\s*(?:grep(?:\s+-[A-Za-z]+)*\s+-[A-Za-z]*[qm][A-Za-z]*\b|grep\b[^|;&]*--(?:quiet|silent|max-count)\b|head\b)")
-PIPEFAIL = re.compile(r"^\s*set\s+-[A-Za-z]*o\s+pipefail|^\s*set\s+-o\s+pipefail", re.M)
+PIPEFAIL = re.compile(r"^\s*set\s+-[A-Za-z]*o\s+pipefail", re.M)  # set -o / -eo / -euo pipefail
 
 
 def strip_quotes_and_comments(line):
