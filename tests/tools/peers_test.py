@@ -221,6 +221,9 @@ class Report(unittest.TestCase):
         self.assertEqual(rep["runs"][0]["timings"]["train_s"], 219.2904)
         self.assertEqual(rep["runs"][0]["timings"]["time_to_result_s"], 0)
         self.assertEqual(rep["runs"][0]["plugin"], "python-original")
+        # main.py's ema_val_acc is flip-averaged (SpeedyConvNet.forward in eval mode, L296-309):
+        # the same label cifarbench's hlb reports carry.
+        self.assertEqual(rep["runs"][0]["headline"], "ema+flip_tta")
         self.assertIn("repository: tysam-code/hlb-CIFAR10 (tag v0.7.0)", rep["runs"][0]["config_text"])
         self.assertIn("training epochs only", rep["runs"][0]["timed_region"])
         self.assertEqual(rep["aggregates"][0]["ok_runs"], 1)
@@ -249,6 +252,8 @@ class Report(unittest.TestCase):
         self.assertEqual(r.returncode, 0, r.stderr + r.stdout)
         rows = [line.split(" | ")[0] for line in r.stdout.splitlines() if line.startswith("| A") or line.startswith("| B")]
         self.assertEqual(rows, ["| A1", "| B1", "| B2", "| A2"])
+        # A1/A2 were recorded while peers.py still labelled main.py's headline "ema" (it is
+        # flip-averaged, ema+flip_tta); the committed reports keep the label they were written with.
         self.assertIn("| A1 | Python original | 89.13% (ema) | 610.4 s |", r.stdout)
         self.assertIn("| B2 | cifarbench | 88.72% (ema+flip_tta) | 557.7 s | 580.0 s |", r.stdout)
         self.assertIn("cifarbench / original, mean train_s: 0.919x", r.stdout)

@@ -45,13 +45,16 @@ PEERS = {
         repository="tysam-code/hlb-CIFAR10", tag="v0.7.0",
         commit="ad103b43d29f08b348b522ad89d38beba8955f7c", file="main.py",
         sha256="3e2d0c1512bcef3eebff979644a49038cd677e88efbafd67260f0642b2dff546",
-        subfolder="hlb-CIFAR10", cache="hlb", headline="ema", time_field="train_s",
+        subfolder="hlb-CIFAR10", cache="hlb", headline="ema+flip_tta", time_field="train_s",
         timed_region=(
             "the original's printed total_time_seconds: the training epochs only (CUDA events "
             "around each epoch's loop, synchronised; augmentation, optimiser steps and EMA "
             "included; data loading, network construction, whitening and dirac init and every "
             "evaluation excluded), summed over the epochs; cifarbench's train_s. Headline: the "
-            "EMA network's final ema_val_acc, no TTA (main.py L525-660)")),
+            "EMA network's final ema_val_acc (main.py L525-660), which includes flip TTA: the EMA "
+            "copy is kept in eval mode (L441) and SpeedyConvNet.forward in eval mode concatenates "
+            "the flipped batch and averages the two predictions (L296-309), the same evaluation "
+            "as cifarbench's ema+flip_tta")),
     "airbench94_muon": dict(
         repository="KellerJordan/cifar10-airbench", tag="",
         commit="f1c599c4af24aca803e3e65a6a7e52a502e09d0e", file="airbench94_muon.py",
