@@ -11,6 +11,13 @@
 namespace cifarbench {
 namespace {
 
+// W itself when it is fp32 or fp64, else an fp32 copy (the arithmetic precision PyTorch uses for
+// a reduced-precision tensor and a Python-float scalar).
+at::Tensor Fp32(const at::Tensor& w) {
+  const at::ScalarType t = w.scalar_type();
+  return (t == at::kFloat || t == at::kDouble) ? w : w.to(at::kFloat);
+}
+
 // `steps` quintic iterations on X (R x C, or a batch (B, R, C)) with R <= C.
 at::Tensor Iterate(at::Tensor x, const NewtonSchulzOptions& o) {
   for (int64_t i = 0; i < o.steps; ++i) {
@@ -126,10 +133,22 @@ void Muon::StepOnDevice(bool normalise_weights) {
       const double target = std::sqrt(static_cast<double>(p.size(0)));
       p.mul_((p.norm() + options_.norm_eps).reciprocal().mul_(target));
     }
-    // The NS output (bf16 or fp16) is cast to W's dtype first; airbench94_muon adds the bf16
-    // update into its fp16 weights in place (quirk Q4), which rounds the same way.
-    p.add_(orthogonal[k].reshape(p.sizes()).to(p.scalar_type()) * neg_rate_);
-    if (options_.weight_decay != 0) p.mul_(decay_factor_);
+    // The update and the decay are computed in fp32 and rounded to W's dtype once each, as the
+    // references do: airbench94_muon adds its bf16 update into its fp16 weights in place with a
+    // Python-float alpha (quirk Q4; mixed fp16/bf16 computes in fp32), hiverge decays with
+    // _foreach_mul_ by a Python float (PyTorch's opmath, fp32). Multiplying fp16 weights by our
+    // 0-dim fp32 *CUDA* rate tensor would instead cast the rate to fp16 first: hiverge's decay
+    // factor 1 - lr * wd (0.99967 at step 0) would round to 0.99951 (1.5x the decay), and to
+    // exactly 1 (no decay) once lr * wd < 2^-12. For fp32 weights (the CPU) `Fp32` is W itself
+    // and the copies back are no-ops: the same arithmetic as before, bit for bit.
+    at::Tensor w = Fp32(p);
+    w.add_(orthogonal[k].reshape(p.sizes()).to(w.scalar_type()) * neg_rate_);
+    if (!w.is_same(p)) p.copy_(w);
+    if (options_.weight_decay != 0) {
+      w = Fp32(p);
+      w.mul_(decay_factor_);
+      if (!w.is_same(p)) p.copy_(w);
+    }
   }
 }
 

@@ -8,7 +8,9 @@
 //   - the airbench plugin's captured step bodies (airbench94_muon's two: whitening bias
 //     trained, then frozen; hiverge's four: that times Muon's normalisation on or off, with
 //     fp16 BatchNorm and fp16 Newton-Schulz) against its eager steps, and the bias unchanged
-//     after its freeze (the plugin checks it and fails the run otherwise).
+//     after its freeze (the plugin checks it and fails the run otherwise), and airbench94's
+//     (SGD with lookahead events between the replays);
+//   - one Muon step on fp16 weights against the references' arithmetic (fp32, rounded once).
 #include <ATen/ATen.h>
 #include <ATen/core/grad_mode.h>  // at::NoGradGuard (not in ATen.h in 2.x)
 #include <torch/cuda.h>
@@ -22,6 +24,7 @@
 #include "core/augment.h"
 #include "core/data.h"
 #include "core/loss.h"
+#include "core/muon.h"
 #include "core/optim.h"
 #include "core/step.h"
 #include "gtest/gtest.h"
@@ -266,6 +269,49 @@ TEST(GpuTest, AirbenchGraphStepsMatchEagerAcrossTheBiasFreeze) {
 TEST(GpuTest, HivergeGraphStepsMatchEagerAcrossTheBiasFreezeAndNormalisation) {
   REQUIRE_GPU();
   ExpectAirbenchGraphMatchesEager("hiverge_record_smoke", "airbench.sgd.whiten_bias_epochs=1");
+}
+
+// airbench94_smoke: SGD + lookahead (eager blends into the captured bodies' tensors every 5
+// steps, between replays), the whitening bias frozen after the first epoch.
+TEST(GpuTest, Airbench94GraphStepsMatchEagerAcrossLookaheadAndTheBiasFreeze) {
+  REQUIRE_GPU();
+  ExpectAirbenchGraphMatchesEager("airbench94_smoke", "airbench.sgd.whiten_bias_epochs=1");
+}
+
+// One Muon step on fp16 CUDA weights, with hiverge's decay: the update and the decay each
+// computed in fp32 and rounded to fp16 once, as the references' `add_(update, alpha=-lr)` and
+// `_foreach_mul_(params, 1 - lr * wd)` with Python floats do. A 0-dim fp32 CUDA rate tensor
+// multiplied into fp16 weights is cast to fp16 first (unlike a CPU scalar), which rounds
+// 1 - lr * wd = 0.99967 to 0.99951: that changed a large share of the weights; fp32 arithmetic
+// that rounds in a different order may move a rare element by one fp16 step.
+TEST(GpuTest, MuonFp16StepRoundsOnceInFp32LikeTheReferences) {
+  REQUIRE_GPU();
+  at::NoGradGuard no_grad;
+  at::manual_seed(3);
+  const double lr = 0.205, wd = 1.6002e-3;  // hiverge's first step: 1 - lr * wd = 0.99967
+  at::Tensor w = (at::randn({64, 16 * 9}) * 0.05).to(kCuda).to(at::kHalf);
+  const at::Tensor w0 = w.clone();
+  at::Tensor grad = (at::randn({64, 16 * 9}) * 0.01).to(kCuda).to(at::kHalf);
+  w.mutable_grad() = grad;
+  MuonOptions options;
+  options.lr = lr;
+  options.momentum = 0;  // u = g
+  options.weight_decay = wd;
+  options.newton_schulz.dtype = at::kHalf;
+  Muon muon({w}, options);
+  muon.Step(/*normalise_weights=*/false);
+  const at::Tensor orthogonal = NewtonSchulz5(grad, options.newton_schulz);
+  const at::Tensor updated = (w0.to(at::kFloat) + orthogonal.to(at::kFloat) * -lr).to(at::kHalf);
+  const at::Tensor want = (updated.to(at::kFloat) * (1.0 - lr * wd)).to(at::kHalf);
+  const at::Tensor differ = w.ne(want);
+  const int64_t n = differ.sum().item<int64_t>();
+  EXPECT_LE(n, w.numel() / 1000) << n << " of " << w.numel() << " weights differ";
+  // Where they differ, by one fp16 step at most (at most 2^-10 of the largest weight).
+  const double largest = want.to(at::kFloat).abs().max().item<double>();
+  EXPECT_LE((w.to(at::kFloat) - want.to(at::kFloat)).abs().max().item<double>(),
+            std::ldexp(largest, -10));
+  // The decay did act: the weights are not those of the update alone.
+  EXPECT_GT(w.ne(updated).sum().item<int64_t>(), 0);
 }
 
 }  // namespace
