@@ -300,8 +300,9 @@ if want_leg bazel-pip; then
 fi
 
 # --------------------------------------------------------------------------------------------
-# libFuzzer targets (clang, ASan + UBSan; LibTorch-free): each for a minute from its seed
-# corpus. A finding fails CI; the input is in $build_dir-fuzz/artifacts/.
+# libFuzzer targets (clang, ASan + UBSan; LibTorch-free): each for $CIFARBENCH_FUZZ_SECONDS
+# (default 30 s; tools/fuzz.sh alone defaults to 60) from its seed corpus. A finding fails CI;
+# the input is in $build_dir-fuzz/artifacts/.
 fuzz_passed=0
 if want_leg fuzz; then
   section "fuzz: tools/fuzz.sh (${CIFARBENCH_FUZZ_SECONDS:-30} s per target)"
