@@ -11,7 +11,8 @@
 # Needs root (munged and slurmd run as root here), slurm-wlm and munge, the built runner and
 # merger, and the real data ($CIFAR10_DIR or ../shared/cifar10). Skips (exit 0 with a message)
 # without them, and fails when CI=true. Not part of `bazel test //...` (it starts system
-# daemons): run it by hand; docs/sweeps.md records the last run.
+# daemons); CI runs it (tools/test_all.sh, bazel-debian leg; .ci/run installs slurm-wlm and
+# munge), and by hand: docs/sweeps.md records a run.
 set -uo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd -P)"
 bin="${1:-$root/bazel-bin}"
