@@ -52,11 +52,21 @@
 // Precision: fp16 on CUDA with BatchNorm in fp32 (L234-238), Newton-Schulz in bf16; fp32
 // everywhere on the CPU. channels_last on every device, as the reference (L131, L437); the
 // quarter-width CPU proof below was made in NCHW, before that (memory_format).
-// hiverge_record: not yet run on a GPU; its CPU smoke recipe in docs/benchmarks.md.
-// Measured (docs/benchmarks.md, "airbench94_muon at quarter width"): on the CPU (2 cores, pip
-// LibTorch 2.11) at quarter width 16/64/64 with the head divisor kept at 256, everything else as
-// published, 87.83% mean six-view TTA accuracy over seeds 0-2 (plain 86.27%); the smoke recipe
-// 43.4% at CI size. Not yet run on a GPU. Built against LibTorch 1.13.1 (Debian) and 2.x (pip).
+// Measured (docs/benchmarks.md), on the CPU (2 cores, pip LibTorch 2.11) at quarter width
+// 16/64/64, everything else as published:
+// - airbench94_muon ("airbench94_muon at quarter width", head divisor kept at 256): 87.83% mean
+//   six-view TTA accuracy over seeds 0-2 (plain 86.27%); beside the original (the A-B-B-A
+//   section) 0.990x its time_to_result_s with the same allocator policy on both sides.
+// - airbench94, 9.9 epochs, head's 1/9 kept ("airbench94 (legacy) at quarter width", A-B-B-A
+//   section): 88.34% and 88.81% six-view TTA (seeds 0, 1; the original 88.30% and 88.48%),
+//   0.703x the original's time_to_result_s (cifarbench `retain`, the original glibc's defaults).
+// - hiverge_record, 7.59 epochs, head divisor kept at 256 ("hiverge_record at quarter width",
+//   A-B-B-A section): 87.81% and 88.22% selective TTA (seeds 0, 1; the original 87.97% and
+//   87.69% in the first set), 0.968x the original's time_to_result_s with the same allocator
+//   policy on both sides (0.668x as each side runs by default).
+// The smoke recipes: airbench94_muon_smoke 43.4% at CI size; airbench94_smoke and
+// hiverge_record_smoke in docs/benchmarks.md ("... at smoke scale"). None of the three yet run
+// on a GPU. Built against LibTorch 1.13.1 (Debian) and 2.x (pip).
 
 #include <ATen/ATen.h>
 #include <ATen/core/grad_mode.h>  // at::NoGradGuard (not in ATen.h in 2.x)
