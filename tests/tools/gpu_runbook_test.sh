@@ -109,6 +109,13 @@ ctest_regex='^(toolchain_test|config_test|cifar_test)$'
 build_targets=bench,toolchain_test,config_test,cifar_test
 debs=(libabsl-dev libabsl20220623 libprotobuf-dev libprotobuf32 protobuf-compiler libprotoc32
       libgtest-dev libgmock-dev libboost1.74-dev libssl-dev libssl3)
+# A staged first call's .debs (bundle.sh's CALL1_PACKAGES): what the prebuilt binaries load,
+# and Boost's headers (the largest build package, for even call sizes).
+runtime_debs=(libabsl20220623 libprotobuf32 libssl3 libboost1.74-dev)
+# What prebuilt.sh packs (its FILES): the runner, compare, merge and the tests a GPU run needs.
+shipped=(bench/bench bench/compare bench/merge tests/gpu/gpu_test tests/recipes/hlb/hlb_net_test
+         tests/recipes/page/page_net_test tests/recipes/airbench/airbench_test
+         tests/tools/cuda_loaded_test)
 bins=(data_batch_1.bin data_batch_2.bin data_batch_3.bin data_batch_4.bin data_batch_5.bin
       test_batch.bin)
 
@@ -196,7 +203,10 @@ case_prebuilt_payload() {
     grep -qE "^$k=.+" "$bundle/prebuilt/MANIFEST" || { fail "MANIFEST has no $k"; return 1; }
   done
   grep -q "^cuda=13\.0$" "$bundle/prebuilt/MANIFEST" || { fail "not a CUDA 13.0 torch: $(grep ^cuda= "$bundle/prebuilt/MANIFEST")"; return 1; }
-  [[ $(grep -cE '^[0-9a-f]{64}  ' "$bundle/prebuilt/MANIFEST") -ge 7 ]] || { fail "MANIFEST lists too few files"; return 1; }
+  local listed
+  listed="$(sed -nE 's/^[0-9a-f]{64}  //p' "$bundle/prebuilt/MANIFEST" | sort | tr '\n' ' ')"
+  [[ "$listed" == "$(printf '%s\n' "${shipped[@]}" | sort | tr '\n' ' ')" ]] ||
+    { fail "MANIFEST lists '$listed', want '${shipped[*]}' (sorted)"; return 1; }
   # The ABI recorded is the torch's own: libc10.so's std::__cxx11 symbols, counted here without a
   # pipe that can die of SIGPIPE (prebuilt.sh once recorded 0 for pip torch 2.11, which has 1).
   local lib n abi
@@ -205,22 +215,60 @@ case_prebuilt_payload() {
   abi=$([[ $n -gt 0 ]] && echo 1 || echo 0)
   grep -q "^cxx11_abi=$abi$" "$bundle/prebuilt/MANIFEST" ||
     { fail "MANIFEST says $(grep ^cxx11_abi= "$bundle/prebuilt/MANIFEST"), libc10.so has $n std::__cxx11 symbols"; return 1; }
-  local bytes
-  bytes=$(du -cb "$bundle/debs" "$bundle/prebuilt" | tail -n 1 | cut -f1)
-  echo "payload without the data: debs/ + prebuilt/ = $((bytes / 1024 / 1024)) MiB ($(du -b "$bundle/prebuilt/cifarbench-prebuilt.tar.xz" | cut -f1) bytes of binaries)"
-  [[ $bytes -le $((64 * 1024 * 1024)) ]] || { fail "debs/ + prebuilt/ exceed the 64 MiB a device call carries"; return 1; }
+  # The staged device calls: each with bundle.txt, both SHA256SUMS, the binaries and two
+  # batches; call 1 the runtime packages, call 2 the rest, call 3 none; every batch once; each
+  # call's payload (with the source tree) printed, within 64 MiB (bundle.sh fails otherwise).
+  local n got want all_data="" line
+  for n in 1 2 3; do
+    for f in bundle.txt debs/SHA256SUMS data/SHA256SUMS data/FORMAT prebuilt/MANIFEST \
+             prebuilt/cifarbench-prebuilt.tar.xz; do
+      [[ -f "$bundle/calls/$n/$f" ]] || { fail "calls/$n has no $f"; return 1; }
+    done
+    got="$(cd "$bundle/calls/$n/data" && ls -- *.xz | tr '\n' ' ')"
+    [[ $(wc -w <<<"$got") -eq 2 ]] || { fail "calls/$n carries $got (want two batches)"; return 1; }
+    all_data+="$got"
+    got="$(cd "$bundle/calls/$n/debs" && find . -name '*.deb' -printf '%f\n' | sed 's/_.*//' | sort | tr '\n' ' ')"
+    case $n in
+      1) want="$(printf '%s\n' "${runtime_debs[@]}" | sort | tr '\n' ' ')" ;;
+      2) want="$(printf '%s\n' "${debs[@]}" | grep -vxF -f <(printf '%s\n' "${runtime_debs[@]}") | sort | tr '\n' ' ')" ;;
+      3) want="" ;;
+    esac
+    [[ "$got" == "$want" ]] || { fail "calls/$n carries the packages '$got', want '$want'"; return 1; }
+    line="$(grep -E "^calls/$n  [0-9.]+[KMG]?i?B with the source tree" "$work/bundle.log")" ||
+      { fail "bundle.sh printed no payload for calls/$n"; return 1; }
+    echo "$line"
+  done
+  [[ "$(tr ' ' '\n' <<<"$all_data" | sed '/^$/d' | sort | tr '\n' ' ')" == \
+     "$(printf '%s.xz\n' "${bins[@]}" | sort | tr '\n' ' ')" ]] ||
+    { fail "the calls carry $all_data, want every batch once"; return 1; }
 }
 
+# The documented staging: three calls into one build folder, each carrying one of calls/1-3
+# (a device call's bundle replaces the last one; the build folder stays). Call 1 unpacks the
+# runtime packages and two batches and runs the shipped tests on the prebuilt binaries, call 2
+# unpacks the build packages and two more batches, call 3 the last two, checks all six and
+# benchmarks.
 case_prebuilt_run() {
-  local rc=0 pout="$work/out-prebuilt" pbuild="$work/build-prebuilt"
-  "$root/tools/gpu/run.sh" "--bundle=$bundle" "--out=$pout" "--build_dir=$pbuild" \
-    "--torch_prefix=$torch" --device=cpu --recipes=hlb_record_smoke:1 \
-    '--ctest_regex=^(cuda_loaded_test|hlb_net_test)$' >"$work/prebuilt.log" 2>&1 || rc=$?
-  [[ $rc -eq 0 ]] || { tail -n 30 "$work/prebuilt.log"; fail "run.sh with prebuilt binaries exited $rc"; return 1; }
-  grep -q '^binaries: prebuilt (' "$work/prebuilt.log" || { fail "run.sh did not use the prebuilt binaries"; return 1; }
+  local rc=0 pout="$work/out-prebuilt" pbuild="$work/build-prebuilt" n
+  local steps=(build,unpack,ctest unpack build,data,bench)
+  rm -rf -- "$pbuild" "$pout"
+  for n in 1 2 3; do
+    rc=0
+    "$root/tools/gpu/run.sh" "--bundle=$bundle/calls/$n" "--out=$pout" "--build_dir=$pbuild" \
+      "--torch_prefix=$torch" --device=cpu --recipes=hlb_record_smoke:1 "--steps=${steps[$((n - 1))]}" \
+      '--ctest_regex=^(cuda_loaded_test|hlb_net_test|gpu_test)$' >"$work/prebuilt-$n.log" 2>&1 || rc=$?
+    [[ $rc -eq 0 ]] || { tail -n 30 "$work/prebuilt-$n.log"; fail "call $n (calls/$n) exited $rc"; return 1; }
+    grep -q '^binaries: prebuilt (' "$work/prebuilt-$n.log" || { fail "call $n did not use the prebuilt binaries"; return 1; }
+  done
   [[ ! -e "$pbuild/CMakeCache.txt" ]] || { fail "it configured a build anyway"; return 1; }
-  grep -q '^prebuilt tests: 2 passed, 0 failed$' "$pout/logs/ctest.log" ||
-    { cat "$pout/logs/ctest.log"; fail "the shipped tests did not pass"; return 1; }
+  grep -q '^libprotobuf32_.*: already unpacked$' "$work/prebuilt-2.log" &&
+    grep -q '^unpack libabsl-dev_' "$work/prebuilt-2.log" && grep -q '^libabsl-dev_.*: not in this call' "$work/prebuilt-1.log" ||
+    { fail "the packages were not unpacked call by call (1: runtime, 2: the rest)"; return 1; }
+  grep -q '^data_batch_1.bin: OK (already unpacked)$' "$work/prebuilt-3.log" &&
+    grep -q '^test_batch.bin: OK$' "$work/prebuilt-3.log" ||
+    { fail "call 3 did not find calls 1-2's batches and unpack its own"; return 1; }
+  grep -q '^prebuilt tests: 3 passed, 0 failed$' "$work/prebuilt-1.log" ||
+    { fail "the shipped tests did not pass in call 1"; return 1; }
   grep -q '^binaries: prebuilt' "$pout/run.txt" || { fail "run.txt does not say prebuilt"; return 1; }
   python3 - "$pout/reports/hlb_record_smoke.json" <<'PY' || { fail "the prebuilt runner's report is not one OK run with a FLOP count"; return 1; }
 import json, sys
@@ -233,6 +281,47 @@ PY
   echo "prebuilt path: $(grep -E '^  *(prebuilt binaries|ctest|benchmarks) ' "$pout/run.txt" | tr -s ' ' | tr '\n' ';')"
 }
 
+# A shipped test that fails stops the run in step ctest (as ctest's failure does when built
+# here), and run.txt says so: the binaries of calls/3 with cuda_loaded_test made to fail
+# (/bin/false in its place, its sha256 in MANIFEST).
+case_prebuilt_test_fails() {
+  local bad="$work/bundle-failing-test" x="$work/failing-test-x" rc=0 sum
+  rm -rf -- "$bad" "$x" && mkdir -p "$bad/prebuilt" "$x"
+  ln -s "$bundle/calls/3/debs" "$bad/debs"
+  ln -s "$bundle/calls/3/data" "$bad/data"
+  xz -dc "$bundle/prebuilt/cifarbench-prebuilt.tar.xz" | tar -xf - -C "$x"
+  cp /bin/false "$x/tests/tools/cuda_loaded_test"  # a dynamic executable that fails
+  (cd "$x" && tar -cf - -- *) | xz -0 >"$bad/prebuilt/cifarbench-prebuilt.tar.xz"
+  sum="$(sha256sum "$x/tests/tools/cuda_loaded_test" | cut -d' ' -f1)"
+  sed -E "s#^[0-9a-f]{64}  tests/tools/cuda_loaded_test\$#$sum  tests/tools/cuda_loaded_test#" \
+    "$bundle/prebuilt/MANIFEST" >"$bad/prebuilt/MANIFEST"
+  "$root/tools/gpu/run.sh" "--bundle=$bad" "--out=$work/out-failing-test" "--build_dir=$work/build-prebuilt" \
+    "--torch_prefix=$torch" --device=cpu --steps=build,ctest '--ctest_regex=^cuda_loaded_test$' \
+    >"$work/failing-test.log" 2>&1 || rc=$?
+  grep -q '^binaries: prebuilt (' "$work/failing-test.log" ||
+    { tail -n 20 "$work/failing-test.log"; fail "the doctored binaries were not used"; return 1; }
+  [[ $rc -ne 0 ]] || { fail "run.sh exited 0 with a failing shipped test"; return 1; }
+  grep -q "error in step 'ctest': a shipped test failed: Test cuda_loaded_test: \*\*\*Failed" "$work/failing-test.log" ||
+    { tail -n 10 "$work/failing-test.log"; fail "the error does not name the step and the test"; return 1; }
+  grep -q "^status: *FAILED in step 'ctest'" "$work/out-failing-test/run.txt" ||
+    { fail "run.txt does not say FAILED in step ctest"; return 1; }
+}
+
+# Binaries that do not fit, in a first call that carries only the runtime packages: run.sh says
+# why it cannot use them and that a build needs the rest of the packages, before configuring.
+case_fallback_needs_build_packages() {
+  local rc=0
+  "$root/tools/gpu/run.sh" "--bundle=$mismatched_call1" "--out=$work/out-call1-fallback" \
+    "--build_dir=$work/build-call1-fallback" "--torch_prefix=$torch" --device=cpu \
+    --steps=build,ctest >"$work/call1-fallback.log" 2>&1 || rc=$?
+  [[ $rc -ne 0 ]] || { fail "run.sh built without the build packages"; return 1; }
+  grep -q "error in step 'configure': building here needs every package of the bundle; not unpacked yet: .*libabsl-dev_" \
+    "$work/call1-fallback.log" || { tail -n 10 "$work/call1-fallback.log"; fail "the error does not say which packages are missing"; return 1; }
+  grep -q "^  built against torch 0.0.0+other" "$work/call1-fallback.log" ||
+    { fail "it did not say why the binaries do not fit"; return 1; }
+  [[ ! -e "$work/build-call1-fallback/CMakeCache.txt" ]] || { fail "it configured anyway"; return 1; }
+}
+
 # The fallback: the same binaries, but their MANIFEST claims another torch.
 mismatched="$work/bundle-mismatched"
 if [[ "$prebuilt" == true ]]; then
@@ -241,6 +330,12 @@ if [[ "$prebuilt" == true ]]; then
   ln -s "$bundle/data" "$mismatched/data"
   cp "$bundle/prebuilt/cifarbench-prebuilt.tar.xz" "$mismatched/prebuilt/"
   sed 's/^torch_version=.*/torch_version=0.0.0+other/' "$bundle/prebuilt/MANIFEST" >"$mismatched/prebuilt/MANIFEST"
+  # The same as a staged first call (the runtime packages only).
+  mismatched_call1="$work/bundle-mismatched-call1"
+  mkdir -p "$mismatched_call1"
+  ln -s "$bundle/calls/1/debs" "$mismatched_call1/debs"
+  ln -s "$bundle/calls/1/data" "$mismatched_call1/data"
+  ln -s "$mismatched/prebuilt" "$mismatched_call1/prebuilt"
 fi
 
 case_fallback_said() {
@@ -312,6 +407,9 @@ case_built_against_bundle() {
     grep -q "^$key:[A-Z]*=<build>/bundle-prefix/usr/" "$out/cmake-settings.txt" ||
       { fail "$key is not from the bundle: $(grep "^$key" "$out/cmake-settings.txt")"; return 1; }
   done
+  # OpenSSL too (this machine has libssl-dev installed: a build that found it would pass above)
+  grep -qE '^-- cifarbench: OpenSSL .* libcrypto <build>/bundle-prefix/usr/lib/' "$out/cmake-settings.txt" ||
+    { fail "libcrypto is not the bundle's: $(grep 'cifarbench: OpenSSL' "$out/cmake-settings.txt")"; return 1; }
   grep -qE '100% tests passed, 0 tests failed out of 3$' "$out/logs/ctest.log" ||
     { fail "ctest did not pass its 3 tests: $(tail -n 3 "$out/logs/ctest.log")"; return 1; }
 }
@@ -379,9 +477,40 @@ PY
     { cat "$work/out-rerun/logs/peers-hiverge_record.log"; fail "hiverge was not skipped for --time_limit"; return 1; }
   grep -q '^## Side by side with the Python originals' "$work/out-rerun/summary.md" ||
     { fail "summary.md has no side-by-side section"; return 1; }
-  if tar -xzOf "${tarball[0]}" --wildcards '*.json' '*.md' '*.txt' '*.log' | grep -F -e "$work" -e "$root"; then
-    fail "the tarball names this machine's folders ($work or $root)"; return 1
+  local data_real
+  data_real="$(cd "$data" && pwd -P)"
+  if tar -xzOf "${tarball[0]}" --wildcards '*.json' '*.md' '*.txt' '*.log' | grep -F -e "$work" -e "$root" -e "$data_real"; then
+    fail "the tarball names this machine's folders ($work, $root or $data_real)"; return 1
   fi
+}
+
+# The originals alone (--steps=build,data,peers), compared with the reports of an earlier call
+# (--compare_with): here the stand-in's hlb_record against hlb_record_smoke's report renamed
+# hlb_record. The comparison reaches summary.md, and its chart links point at the charts.
+case_peers_alone() {
+  local pdir="$work/peers-checkouts" cmp="$work/earlier-reports" pout="$work/out-peers-alone"
+  mkdir -p "$cmp"
+  python3 - "$out/reports/hlb_record_smoke.json" "$cmp/hlb_record.json" <<'PY' || { fail "could not make the earlier report"; return 1; }
+import json, sys
+r = json.load(open(sys.argv[1]))
+for x in r["runs"] + r["aggregates"]:
+    x["recipe"] = "hlb_record"
+json.dump(r, open(sys.argv[2], "w"))
+PY
+  "$root/tools/gpu/run.sh" "--bundle=$bundle" "--out=$pout" "--build_dir=$build" \
+    "--torch_prefix=$torch" --device=cpu --targets=bench,compare --steps=build,data,peers "--peers=$pdir" \
+    --peers_runs=hlb_record:2 "--compare_with=$cmp" \
+    "--peers_args=--epochs=2.1 --widths=8,32,64 --skip_data_cache" >"$work/peers-alone.log" 2>&1 ||
+    { tail -n 30 "$work/peers-alone.log"; fail "run.sh --steps=build,data,peers failed"; return 1; }
+  ! grep -q '^==== benchmarks ====' "$work/peers-alone.log" || { fail "it benchmarked cifarbench's recipes"; return 1; }
+  grep -q '^### hlb_record (compare exit [01])$' "$pout/summary.md" ||
+    { cat "$pout/summary.md"; fail "summary.md has no comparison of hlb_record"; return 1; }
+  local link
+  link="$(grep -oE '\]\([a-z_]+/[a-z_]+\.svg\)' "$pout/peers/hlb_record.compare.md" | sed -n 1p)"
+  [[ -n "$link" ]] || { fail "compare.md links no chart"; return 1; }
+  link="${link#](}" && link="${link%)}"
+  [[ -f "$pout/peers/$link" ]] || { fail "compare.md links $link, which is not in peers/"; return 1; }
+  grep -q "](peers/$link)" "$pout/summary.md" || { fail "summary.md does not link peers/$link"; return 1; }
 }
 
 run_case case_bundle
@@ -392,6 +521,8 @@ run_case case_damaged_bundle
 if [[ "$prebuilt" == true ]]; then
   run_case case_prebuilt_payload
   run_case case_prebuilt_run
+  run_case case_prebuilt_test_fails
+  run_case case_fallback_needs_build_packages
 fi
 run_sh
 run_case case_run
@@ -403,5 +534,6 @@ run_case case_built_against_bundle
 run_case case_default_recipes
 run_case case_unknown_recipe
 run_case case_peers
+run_case case_peers_alone
 printf '(%ss)\n' "$SECONDS"
 finish

@@ -135,8 +135,13 @@ cmd_check() {
   for d in "$@"; do ld_path="$ld_path:$d"; done
   for f in $(grep -E '^[0-9a-f]{64}  ' "$dir/MANIFEST" | awk '{ print $2 }'); do
     [[ -f "$dir/$f" ]] || continue
-    missing="$(LD_LIBRARY_PATH="$ld_path${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}" ldd "$dir/$f" 2>&1 |
-      awk '/not found/ { print $1 }' | sort -u | tr '\n' ' ')"
+    # ldd fails on a file that is not a dynamic executable: a reason, not a silent stop.
+    local lddout
+    if ! lddout="$(LD_LIBRARY_PATH="$ld_path${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}" ldd "$dir/$f" 2>&1)"; then
+      reasons+=("$f: ldd cannot read it ($(tr '\n' ' ' <<<"$lddout" | cut -c1-200))")
+      continue
+    fi
+    missing="$(awk '/not found/ { print $1 }' <<<"$lddout" | sort -u | tr '\n' ' ')"
     [[ -z "$missing" ]] || reasons+=("$f: shared libraries not found: $missing")
   done
   if [[ ${#reasons[@]} -gt 0 ]]; then

@@ -7,9 +7,10 @@
 #                    [--build_dir=DIR] [--recipes=NAME[:RUNS],...] [--jobs=N] [--ctest_regex=RE]
 #                    [--steps=build,data,ctest,bench] [--profile] [--dry_run] [--prebuilt=auto|off]
 #                    [--targets=T1,T2,...] [--peers=DIR] [--peers_runs=NAME:RUNS,...]
-#                    [--peers_args=ARGS] [--time_limit=S]
+#                    [--peers_args=ARGS] [--compare_with=DIR] [--time_limit=S]
 #
-#   --bundle=DIR        the folder bundle.sh wrote (debs/, data/)
+#   --bundle=DIR        the folder bundle.sh wrote (debs/, data/), or one of its calls/N/
+#                       (the same, staged for a device call that carries at most 64 MiB)
 #   --out=OUT_DIR       results; its reports/, logs/ and summary files are replaced, earlier
 #                       tarballs are kept
 #   --torch_prefix=P    LibTorch's CMake prefix; default: python3's torch.utils.cmake_prefix_path
@@ -21,14 +22,17 @@
 #                       10 runs and the others with 1
 #   --jobs=N            build and ctest parallelism (default: nproc)
 #   --ctest_regex=RE    run only the tests matching RE (default: all of them, GPU ones included)
-#   --steps=LIST        which of unpack, data, ctest and bench to run after the build (always
-#                       done, and a no-op when up to date); default build,data,ctest,bench.
-#                       data unpacks and verifies every batch (those already unpacked into the
-#                       build folder are kept); unpack only those this bundle holds. A device
-#                       call carries at most 64 MiB and each call's carried bundle replaces the
-#                       last one, so stage CIFAR-10 over three calls, each carrying debs/,
-#                       bundle.txt, data/SHA256SUMS and two batches: --steps=build,unpack,ctest,
-#                       then --steps=unpack, then --steps=build,data,bench (docs/benchmarks.md)
+#   --steps=LIST        which of unpack, data, ctest, bench and peers to run after the build
+#                       (always done, and a no-op when up to date); default
+#                       build,data,ctest,bench. data unpacks and
+#                       verifies every batch (those already unpacked into the build folder are
+#                       kept); unpack only those this bundle holds. The Debian packages are
+#                       unpacked once each (a later call need not carry them again), and a
+#                       build needs all of them. A device call carries at most 64 MiB, so
+#                       bundle.sh stages the bundle as calls/1, calls/2, calls/3 (about 50, 62
+#                       and 47 MiB with the source tree): --bundle=calls/1
+#                       --steps=build,unpack,ctest, then calls/2 --steps=unpack, then calls/3
+#                       --steps=build,data,bench (docs/benchmarks.md)
 #   --profile           also profile each recipe: one extra untimed run under LibTorch's
 #                       profiler (bench --profile), summarised in reports/NAME.profile.md
 #   --prebuilt=auto|off auto (default): when the bundle holds binaries built on a CPU machine
@@ -38,7 +42,8 @@
 #                       and build here. off: always build here
 #   --targets=LIST      build only these CMake targets (and what they need), e.g.
 #                       bench,gpu_test; default: all of them
-#   --peers=DIR         after cifarbench's recipes, in the same call, run the Python originals
+#   --peers=DIR         after cifarbench's recipes (or without them: --steps=build,data,peers)
+#                       run the Python originals
 #                       from the checkouts in DIR (docs/peers.md: hlb-CIFAR10/,
 #                       cifar10-airbench/, cifar10-speedrun/; a missing one is skipped and said)
 #                       with tools/peers/peers.py, in this order: hlb main.py, airbench94_muon
@@ -51,9 +56,13 @@
 #                       hiverge_record:10); a recipe not listed is not run
 #   --peers_args=ARGS   extra arguments for every `peers.py run` (space separated; the CPU
 #                       test's reduced recipe: --epochs=2.1 --widths=8,32,64 --skip_data_cache)
+#   --compare_with=DIR  cifarbench reports (NAME.json) of an earlier call, e.g. its
+#                       OUT_DIR/reports, for the originals of a call that runs only them
+#                       (--steps=build,data,peers); this call's own reports/NAME.json come first
 #   --time_limit=S      the whole script's budget in seconds (a GPU lease's remaining time):
-#                       the originals after hlb get a --timeout that ends 30 s before it, and
-#                       hiverge is skipped with less than 240 s left. 0 (default): no limit
+#                       each original gets a --timeout that ends 30 s before it, one with less
+#                       than 90 s left is skipped, and hiverge is skipped with less than 240 s
+#                       left. 0 (default): no limit
 #   --dry_run           stop before the benchmarks, printing their commands (after the build,
 #                       which the recipe list needs)
 #
@@ -95,7 +104,8 @@ prebuilt_mode=auto
 targets=""
 torch_lib=""
 peers_dir="" peers_runs="hlb_record:5,airbench94_muon:10,hiverge_record:10" peers_args="" time_limit=0
-steps="build,data,ctest,bench"
+compare_with=""
+steps=""
 jobs="$(nproc 2>/dev/null || echo 4)"
 for arg in "$@"; do
   case "$arg" in
@@ -117,6 +127,7 @@ for arg in "$@"; do
     --peers_runs=*) peers_runs="${arg#*=}" ;;
     --peers_args=*) peers_args="${arg#*=}" ;;
     --time_limit=*) time_limit="${arg#*=}" ;;
+    --compare_with=*) compare_with="${arg#*=}" ;;
     *) echo "$prog: unknown argument $arg (see --help)" >&2; exit 2 ;;
   esac
 done
@@ -128,8 +139,9 @@ bad_usage() {
 [[ ! "$out" -ef "$source_root" ]] || bad_usage "--out must not be the source tree (its reports/ and logs/ are replaced)"
 [[ "$device" =~ ^(cpu|cuda|cuda:[0-9]+)$ ]] || bad_usage "--device must be cuda, cuda:N or cpu, got '$device'"
 [[ "$jobs" =~ ^[1-9][0-9]*$ ]] || bad_usage "--jobs must be a positive number, got '$jobs'"
-[[ "$steps" =~ ^(build|unpack|data|ctest|bench)(,(build|unpack|data|ctest|bench))*$ ]] ||
-  bad_usage "--steps must be a comma-separated list of build, unpack, data, ctest, bench; got '$steps'"
+[[ -n "$steps" ]] || steps="build,data,ctest,bench"
+[[ "$steps" =~ ^(build|unpack|data|ctest|bench|peers)(,(build|unpack|data|ctest|bench|peers))*$ ]] ||
+  bad_usage "--steps must be a comma-separated list of build, unpack, data, ctest, bench, peers; got '$steps'"
 [[ -z "$targets" || "$targets" =~ ^[A-Za-z0-9_.+-]+(,[A-Za-z0-9_.+-]+)*$ ]] ||
   bad_usage "--targets must be a comma-separated list of CMake target names, got '$targets'"
 [[ "$time_limit" =~ ^[0-9]+$ ]] || bad_usage "--time_limit must be a number of seconds, got '$time_limit'"
@@ -140,8 +152,21 @@ if [[ -n "$peers_dir" ]]; then
   peers_dir="$(cd "$peers_dir" && pwd -P)"
 fi
 want_step() { [[ ",$steps," == *",$1,"* ]]; }
-if want_step bench && ! want_step data; then
-  bad_usage "--steps: bench needs data (the benchmarks read the unpacked batches)"
+if { want_step bench || want_step peers; } && ! want_step data; then
+  bad_usage "--steps: bench and peers need data (they read the unpacked batches)"
+fi
+# The originals run with --peers after the benchmarks, or alone with the peers step.
+run_peers=false
+if [[ -n "$peers_dir" ]]; then
+  { want_step bench || want_step peers; } ||
+    bad_usage "--peers=DIR, but --steps=$steps has neither bench nor peers"
+  run_peers=true
+elif want_step peers; then
+  bad_usage "--steps: peers needs --peers=DIR (the checkouts of the originals)"
+fi
+if [[ -n "$compare_with" ]]; then
+  [[ -d "$compare_with" ]] || bad_usage "--compare_with=$compare_with is not a folder"
+  compare_with="$(cd "$compare_with" && pwd -P)"
 fi
 [[ -d "$bundle/debs" ]] || bad_usage "--bundle=$bundle has no debs/ (made by tools/gpu/bundle.sh?)"
 ! { want_step data || want_step unpack; } || [[ -d "$bundle/data" ]] ||
@@ -267,35 +292,56 @@ fi
 # ------------------------------------------------------------------------------------------
 section "Debian packages"
 echo "unpack into $prefix"
-(cd "$bundle/debs" && sha256sum --quiet -c SHA256SUMS) || die "$bundle/debs: SHA256SUMS does not verify"
-stamp="$prefix/.bundle-debs.sha256"
-if [[ -f "$stamp" ]] && cmp -s "$stamp" "$bundle/debs/SHA256SUMS"; then
-  echo "already unpacked"
-else
-  rm -rf -- "$prefix"
-  mkdir -p "$prefix"
-  for deb in "$bundle"/debs/*.deb; do
-    echo "unpack $(basename "$deb")"
-    if command -v dpkg-deb >/dev/null 2>&1; then
-      dpkg-deb -x "$deb" "$prefix"
-    else
-      # No dpkg (not a Debian-family machine): a .deb is an ar archive holding data.tar.*.
-      member="$(ar t "$deb" | grep '^data\.tar')" || die "$deb holds no data.tar"
-      ar p "$deb" "$member" >"$prefix/$member"
-      tar -xf "$prefix/$member" -C "$prefix"
-      rm -f -- "$prefix/$member"
-    fi
-  done
-  cp "$bundle/debs/SHA256SUMS" "$stamp"
+[[ -f "$bundle/debs/SHA256SUMS" ]] || die "$bundle/debs has no SHA256SUMS (made by tools/gpu/bundle.sh?)"
+# The .debs this call carries (a staged call carries some or none: calls/N of bundle.sh).
+if compgen -G "$bundle/debs/*.deb" >/dev/null; then
+  (cd "$bundle/debs" && sha256sum --quiet --ignore-missing -c SHA256SUMS) ||
+    die "$bundle/debs: a .deb does not match SHA256SUMS (damaged copy?)"
 fi
-protoc="$prefix/usr/bin/protoc"
-libdir="$(dirname "$(find "$prefix/usr/lib" -name 'libprotobuf.so.*' -print -quit)")"
-[[ -x "$protoc" && -d "$libdir" && "$libdir" != . ]] || die "the bundle has no protoc or libprotobuf"
+# Each package is unpacked once; unpacked/NAME holds its sha256 (a prefix of an older layout, or
+# of another bundle's packages, is started afresh).
+[[ ! -f "$prefix/.bundle-debs.sha256" ]] || rm -rf -- "$prefix"
+mkdir -p "$prefix/.unpacked"
+missing_debs=()
+while read -r sum deb; do
+  if [[ "$(cat "$prefix/.unpacked/$deb" 2>/dev/null)" == "$sum" ]]; then
+    echo "$deb: already unpacked"
+    continue
+  fi
+  if [[ ! -f "$bundle/debs/$deb" ]]; then
+    echo "$deb: not in this call's bundle (yet)"
+    missing_debs+=("$deb")
+    continue
+  fi
+  echo "unpack $deb"
+  if command -v dpkg-deb >/dev/null 2>&1; then
+    dpkg-deb -x "$bundle/debs/$deb" "$prefix"
+  else
+    # No dpkg (not a Debian-family machine): a .deb is an ar archive holding data.tar.*.
+    member="$(ar t "$bundle/debs/$deb" | grep '^data\.tar')" || die "$deb holds no data.tar"
+    ar p "$bundle/debs/$deb" "$member" >"$prefix/$member"
+    tar -xf "$prefix/$member" -C "$prefix"
+    rm -f -- "$prefix/$member"
+  fi
+  echo "$sum" >"$prefix/.unpacked/$deb"
+done <"$bundle/debs/SHA256SUMS"
+libdir="$prefix/usr/lib/$(uname -m)-linux-gnu"
+protobuf_lib="$(find "$prefix/usr/lib" -name 'libprotobuf.so.*' -print -quit 2>/dev/null || true)"
+[[ -z "$protobuf_lib" ]] || libdir="$(dirname "$protobuf_lib")"
 export LD_LIBRARY_PATH="$libdir${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}"
-protoc_version="$("$protoc" --version 2>&1)" ||
-  die "the bundle's protoc does not run here ($protoc_version). Its libraries are Debian 12's: \
+echo "LD_LIBRARY_PATH=$LD_LIBRARY_PATH"
+# Needed when building here (configure checks it); prebuilt binaries need only the libraries.
+protoc="$prefix/usr/bin/protoc"
+need_build_packages() {
+  [[ ${#missing_debs[@]} -eq 0 ]] ||
+    die "building here needs every package of the bundle; not unpacked yet: ${missing_debs[*]} (carry the bundle's debs/ in this call, e.g. calls/2's)"
+  [[ -x "$protoc" && -n "$protobuf_lib" ]] || die "the bundle has no protoc or libprotobuf"
+  local v
+  v="$("$protoc" --version 2>&1)" ||
+    die "the bundle's protoc does not run here ($v). Its libraries are Debian 12's: \
 they need glibc >= 2.34 and the libstdc++ of GCC >= 11 on this machine"
-echo "$protoc_version; LD_LIBRARY_PATH=$LD_LIBRARY_PATH"
+  echo "$v"
+}
 
 # ------------------------------------------------------------------------------------------
 if want_step data || want_step unpack; then
@@ -378,6 +424,7 @@ fi
 
 if [[ "$use_prebuilt" == false ]]; then
 section "configure"
+need_build_packages
 cmake_args=(
   -S "$source_root" -B "$build_dir" -G "$generator"
   -DCMAKE_BUILD_TYPE=Release
@@ -445,12 +492,15 @@ if [[ "$use_prebuilt" == true ]]; then
     done
     echo "prebuilt tests: $t_pass passed, $t_fail failed"
   } 2>&1 | tee "$out/logs/ctest.log"
+  # As ctest's own failure stops the run (below), so does a shipped test's.
+  grep -c '^prebuilt tests: [0-9]* passed, 0 failed$' "$out/logs/ctest.log" >/dev/null ||
+    die "a shipped test failed: $(grep '^Test .*: \*\*\*Failed$' "$out/logs/ctest.log" | tr '\n' ' ')(logs/ctest.log)"
 else
 echo "+ CIFAR10_DIR=$data ctest ${ctest_args[*]}"
 ctest "${ctest_args[@]}" 2>&1 | tee "$out/logs/ctest.log"
 fi
 fi
-if ! want_step bench; then
+if ! want_step bench && [[ "$run_peers" == false ]]; then
   section "pack"
   pack "OK (steps: $steps)"
   echo "results: $tarball"
@@ -459,6 +509,8 @@ if ! want_step bench; then
 fi
 
 # ------------------------------------------------------------------------------------------
+failed_recipes=()
+if want_step bench; then
 section "benchmarks"
 bench="$bin_dir/bench/bench"
 [[ -x "$bench" ]] || die "the build made no $bench"
@@ -484,7 +536,6 @@ if [[ "$dry_run" == true ]]; then
   exit 0
 fi
 # A recipe that fails does not stop the others (GPU time is precious); the step fails at the end.
-failed_recipes=()
 for item in "${requested[@]}"; do
   name="${item%%:*}" runs="${item#*:}"
   cmd=("$bench" "--recipe=$name" "--device=$device" "--data_dir=$data"
@@ -495,11 +546,12 @@ for item in "${requested[@]}"; do
   "${cmd[@]}" 2>&1 | tee "$out/logs/bench-$name.log" || failed_recipes+=("$name")
 done
 compgen -G "$out/reports/*.json" >/dev/null || die "no recipe wrote a report"
+fi
 
 # ------------------------------------------------------------------------------------------
 # The Python originals beside cifarbench's recipes (issue 15), in the same call.
 peer_compares=()
-if [[ -n "$peers_dir" ]]; then
+if [[ "$run_peers" == true ]]; then
 section "python originals"
 mkdir -p "$out/peers"
 peers_py="$source_root/tools/peers/peers.py"
@@ -540,17 +592,22 @@ for item in "${peer_items[@]}"; do
   tail -n 5 "$out/logs/peers-$name.log"
   echo "$name (Python): exit $peer_rc, $((SECONDS - peer_start)) s in all (start, data cache, compile, every run)" |
     tee -a "$out/logs/peers-$name.log"
-  if [[ -f "$out/peers/$name.python.json" && -f "$out/reports/$name.json" ]]; then
+  ours="$out/reports/$name.json"
+  [[ -f "$ours" || -z "$compare_with" ]] || ours="$compare_with/$name.json"
+  if [[ -f "$out/peers/$name.python.json" && -f "$ours" ]]; then
     compare_rc=0
     mkdir -p "$out/peers/$name"
-    "$bin_dir/bench/compare" "$out/peers/$name.python.json" "$out/reports/$name.json" \
+    echo "+ compare $out/peers/$name.python.json $ours"
+    "$bin_dir/bench/compare" "$out/peers/$name.python.json" "$ours" \
       --base_label=python --new_label=cifarbench --gate_time=false \
       "--markdown_out=$out/peers/$name.compare.md" "--svg_dir=$out/peers/$name" \
       >"$out/logs/peers-$name.compare.log" 2>&1 || compare_rc=$?
     cat "$out/logs/peers-$name.compare.log"
+    # The charts are in peers/NAME/: the Markdown beside them links there.
+    sed -i "s#](\([a-z_]*\.svg\))#]($name/\1)#g" "$out/peers/$name.compare.md" 2>/dev/null || true
     peer_compares+=("$name:$compare_rc")
   elif [[ -f "$out/peers/$name.python.json" ]]; then
-    echo "no cifarbench report reports/$name.json to compare with (add $name to --recipes)"
+    echo "no cifarbench report $name.json to compare with (add $name to --recipes, or pass --compare_with)"
   fi
 done
 fi
@@ -558,13 +615,19 @@ fi
 # ------------------------------------------------------------------------------------------
 section "summary"
 {
-  python3 "$gpu_tools/summarize.py" --markdown "$out"/reports/*.json
+  if compgen -G "$out/reports/*.json" >/dev/null; then
+    python3 "$gpu_tools/summarize.py" --markdown "$out"/reports/*.json
+  else
+    echo "# cifarbench results"
+    echo
+    echo "No cifarbench recipe ran in this call (steps: $steps)${compare_with:+; compared with the reports in $compare_with}."
+  fi
   echo
-  if [[ -n "$peers_dir" ]]; then
+  if [[ "$run_peers" == true ]]; then
     echo "## Side by side with the Python originals"
     echo
-    echo "tools/peers/peers.py ran each original from $peers_dir (docs/peers.md) after cifarbench's"
-    echo "recipes, on the same machine; bench/compare (python = base, cifarbench = new) on the"
+    echo "tools/peers/peers.py ran each original from $peers_dir (docs/peers.md)$(want_step bench && echo " after cifarbench's")"
+    echo "$(want_step bench && echo "recipes, ")on the same machine; bench/compare (python = base, cifarbench = new) on the"
     echo "time its original publishes. Reports: peers/NAME.python.json, logs: logs/peers-NAME.*."
     echo
     for f in "$out"/logs/peers-*.log; do
@@ -575,7 +638,7 @@ section "summary"
     for pc in "${peer_compares[@]}"; do
       echo "### ${pc%%:*} (compare exit ${pc#*:})"
       echo
-      sed "s#](\([a-z_]*\.svg\))#](peers/${pc%%:*}/\1)#g" "$out/peers/${pc%%:*}.compare.md"
+      sed "s#](${pc%%:*}/#](peers/${pc%%:*}/#g" "$out/peers/${pc%%:*}.compare.md"
       echo
     done
   fi
@@ -592,7 +655,11 @@ section "summary"
     echo "run.txt has the source revision, cmake-settings.txt the libraries, logs/ the ctest output."
   fi
 } >"$out/summary.md"
-python3 "$gpu_tools/summarize.py" --table "$out"/reports/*.json >"$out/table.txt"
+if compgen -G "$out/reports/*.json" >/dev/null; then
+  python3 "$gpu_tools/summarize.py" --table "$out"/reports/*.json >"$out/table.txt"
+else
+  echo "(no cifarbench recipe ran in this call: see summary.md)" >"$out/table.txt"
+fi
 echo "wrote $out/summary.md"
 
 # ------------------------------------------------------------------------------------------
