@@ -30,6 +30,20 @@ void CheckTinySettings(const v1::RecipeConfig& config, const TinySettings& s, Va
   if (config.eval().headline_network() == v1::EVAL_NETWORK_EMA) {
     v.RootError("eval.headline_network", "must be EVAL_NETWORK_LIVE: tiny has no EMA network");
   }
+  // The shared settings tiny.cc does not implement are refused, not ignored: it computes in
+  // fp32, in the default memory layout, with plain eager calls.
+  const v1::Precision precision = config.precision();
+  if (precision != v1::PRECISION_UNSPECIFIED && precision != v1::PRECISION_AUTO &&
+      precision != v1::PRECISION_FP32) {
+    v.RootError("precision", "must be PRECISION_FP32 (or AUTO): tiny computes in fp32 only");
+  }
+  if (config.memory_format() == v1::MEMORY_FORMAT_CHANNELS_LAST) {
+    v.RootError("memory_format", "must not be MEMORY_FORMAT_CHANNELS_LAST: tiny keeps the default layout");
+  }
+  const v1::StepMode step_mode = config.train().step_mode();
+  if (step_mode == v1::STEP_MODE_STATIC || step_mode == v1::STEP_MODE_GRAPH) {
+    v.RootError("train.step_mode", "must be STEP_MODE_EAGER (or AUTO): tiny runs eager steps only");
+  }
 }
 
 }  // namespace
