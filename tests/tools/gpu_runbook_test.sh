@@ -238,6 +238,11 @@ case_prebuilt_payload() {
       { fail "bundle.sh printed no payload for calls/$n"; return 1; }
     echo "$line"
   done
+  # calls/later (any call after the third): the binaries and the SHA256SUMS, nothing else.
+  [[ -f "$bundle/calls/later/prebuilt/MANIFEST" && -f "$bundle/calls/later/data/SHA256SUMS" ]] ||
+    { fail "calls/later lacks the binaries or data/SHA256SUMS"; return 1; }
+  [[ -z "$(find "$bundle/calls/later" -name '*.deb' -o -name '*.bin.xz')" ]] ||
+    { fail "calls/later carries packages or batches"; return 1; }
   [[ "$(tr ' ' '\n' <<<"$all_data" | sed '/^$/d' | sort | tr '\n' ' ')" == \
      "$(printf '%s.xz\n' "${bins[@]}" | sort | tr '\n' ' ')" ]] ||
     { fail "the calls carry $all_data, want every batch once"; return 1; }
@@ -486,7 +491,8 @@ PY
 
 # The originals alone (--steps=build,data,peers), compared with the reports of an earlier call
 # (--compare_with): here the stand-in's hlb_record against hlb_record_smoke's report renamed
-# hlb_record. The comparison reaches summary.md, and its chart links point at the charts.
+# hlb_record. The comparison reaches summary.md, and its chart links point at the charts. The
+# bundle is calls/later (no packages, no batches: the build folder has them from before).
 case_peers_alone() {
   local pdir="$work/peers-checkouts" cmp="$work/earlier-reports" pout="$work/out-peers-alone"
   mkdir -p "$cmp"
@@ -497,7 +503,7 @@ for x in r["runs"] + r["aggregates"]:
     x["recipe"] = "hlb_record"
 json.dump(r, open(sys.argv[2], "w"))
 PY
-  "$root/tools/gpu/run.sh" "--bundle=$bundle" "--out=$pout" "--build_dir=$build" \
+  "$root/tools/gpu/run.sh" "--bundle=$bundle/calls/later" "--out=$pout" "--build_dir=$build" \
     "--torch_prefix=$torch" --device=cpu --targets=bench,compare --steps=build,data,peers "--peers=$pdir" \
     --peers_runs=hlb_record:2 "--compare_with=$cmp" \
     "--peers_args=--epochs=2.1 --widths=8,32,64 --skip_data_cache" >"$work/peers-alone.log" 2>&1 ||

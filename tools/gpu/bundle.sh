@@ -26,8 +26,10 @@
 #                                   bundle.txt, the SHA256SUMS files, prebuilt/ and two
 #                                   batches; calls/1 the packages the prebuilt binaries load
 #                                   and Boost's headers (all packages without --prebuilt),
-#                                   calls/2 the rest (a build there needs them all). Each
-#                                   call's payload is printed; one over 64 MiB is an error
+#                                   calls/2 the rest (a build there needs them all); calls/later
+#                                   neither packages nor batches, for any call after the third
+#                                   (what the first three unpacked stays in the build folder).
+#                                   Each call's payload is printed; over 64 MiB is an error
 # and the files and their sizes are printed last. Rerunning is safe: a .deb whose sha256 is the
 # archive's and a .xz that decompresses to the right sha256 are kept; anything else is redone.
 #
@@ -237,7 +239,7 @@ link() {  # link SRC DEST_DIR: a hard link where the filesystem allows, else a c
   ln -- "$1" "$2/" 2>/dev/null || cp -- "$1" "$2/"
 }
 over=()
-for n in 1 2 3; do
+for n in 1 2 3 later; do
   c="$out/calls/$n"
   mkdir -p "$c/debs" "$c/data"
   link "$out/bundle.txt" "$c"
@@ -247,8 +249,10 @@ for n in 1 2 3; do
   if [[ -d "$out/prebuilt" ]]; then
     for f in "$out"/prebuilt/*; do link "$f" "$c/prebuilt"; done
   fi
-  for f in ${CALL_FILES[$((n - 1))]}; do link "$out/data/$f.xz" "$c/data"; done
+  [[ $n == later ]] && files="" || files="${CALL_FILES[$((n - 1))]}"
+  for f in $files; do link "$out/data/$f.xz" "$c/data"; done
   for deb in "$out"/debs/*.deb; do
+    [[ $n != later ]] || break
     name="$(basename "$deb")" first=false
     [[ " ${CALL1_PACKAGES[*]} " == *" ${name%%_*} "* ]] && first=true
     # With prebuilt binaries: call 1 the runtime packages (and Boost), call 2 the others; else

@@ -29,10 +29,11 @@
 #                       kept); unpack only those this bundle holds. The Debian packages are
 #                       unpacked once each (a later call need not carry them again), and a
 #                       build needs all of them. A device call carries at most 64 MiB, so
-#                       bundle.sh stages the bundle as calls/1, calls/2, calls/3 (about 50, 62
-#                       and 47 MiB with the source tree): --bundle=calls/1
+#                       bundle.sh stages the bundle as calls/1, calls/2, calls/3 (57, 51 and
+#                       45 MiB with the source tree, 2026-12-07) and calls/later: --bundle=calls/1
 #                       --steps=build,unpack,ctest, then calls/2 --steps=unpack, then calls/3
-#                       --steps=build,data,bench (docs/benchmarks.md)
+#                       --steps=build,data,bench, and calls/later for any further call
+#                       (docs/benchmarks.md)
 #   --profile           also profile each recipe: one extra untimed run under LibTorch's
 #                       profiler (bench --profile), summarised in reports/NAME.profile.md
 #   --prebuilt=auto|off auto (default): when the bundle holds binaries built on a CPU machine
