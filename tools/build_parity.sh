@@ -5,13 +5,35 @@
 # fails too, so the list cannot go stale.
 #
 #   tools/build_parity.sh CMAKE_BUILD_DIR [bazel startup flags...]
+#   tools/build_parity.sh --runners BENCH_BINARY...
 #
-# Recipes need no check here: tests/recipes:recipe_files_test (in both builds) requires the
-# registered recipes to be exactly the textprotos on disk. Compiler warnings are one list,
-# tools/bazel/copts.bzl's CB_COPTS, which CMake reads (cmake/CifarbenchHelpers.cmake).
+# --runners: each built runner's `bench --list` names exactly the recipes on disk
+# (recipes/<plugin>/<name>.textproto). tests/recipes:recipe_files_test checks a test binary's
+# registry; only the runner itself shows a recipe or plugin lost at its link (a missing
+# alwayslink). Compiler warnings are one list, tools/bazel/copts.bzl's CB_COPTS, which CMake
+# reads (cmake/CifarbenchHelpers.cmake).
 set -euo pipefail
 
 root="$(cd "$(dirname "$0")/.." && pwd -P)"
+if [[ "${1:-}" == --runners ]]; then
+  shift
+  [[ $# -gt 0 ]] || { echo "build_parity: --runners needs at least one bench binary" >&2; exit 2; }
+  on_disk="$(cd "$root/recipes" && find . -mindepth 2 -maxdepth 2 -name '*.textproto' -printf '%f\n' |
+    sed 's/\.textproto$//' | sort)"
+  status=0
+  for runner in "$@"; do
+    [[ -x "$runner" ]] || { echo "build_parity: no runner $runner" >&2; status=1; continue; }
+    listed="$("$runner" --list | awk 'NR > 1 && NF == 0 { exit } NR > 1 { print $1 }' | sort)"
+    if [[ "$listed" == "$on_disk" ]]; then
+      echo "build_parity: $runner lists the $(wc -l <<<"$on_disk") recipes on disk"
+    else
+      echo "build_parity: $runner --list differs from recipes/*/*.textproto (< listed, > on disk):" >&2
+      diff <(echo "$listed") <(echo "$on_disk") >&2 || true
+      status=1
+    fi
+  done
+  exit "$status"
+fi
 build_dir="${1:?usage: $0 CMAKE_BUILD_DIR [bazel startup flags...]}"
 shift
 allow="$root/tools/build_parity_allow.txt"

@@ -227,6 +227,18 @@ if want_leg cmake-pip; then
   ccache --show-stats 2>/dev/null | grep -Ei 'hit|miss' | sed -n 1,4p || true
   elapsed
 
+  section "cmake-pip: both runners list exactly the recipes on disk (tools/build_parity.sh --runners)"
+  runners=("$build_dir/bench/bench")
+  if [[ -n "${bazel_bin:-}" && -x "$bazel_bin/bench/bench" ]]; then
+    runners+=("$bazel_bin/bench/bench")
+  elif want_leg bazel-debian; then
+    echo "cmake-pip: no Bazel runner at ${bazel_bin:-?}/bench/bench (the bazel-debian leg built it)" >&2
+    exit 1
+  else
+    echo "(the bazel-debian leg did not run: the CMake runner only)"
+  fi
+  bash "$root/tools/build_parity.sh" --runners "${runners[@]}"
+
   section "cmake-pip: ctest"
   ctest_rc=0
   # CIFARBENCH_TORCH_PREFIX: the GPU runbook's CPU test builds against the same pip torch.
