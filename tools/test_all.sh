@@ -242,7 +242,10 @@ if want_leg cmake-pip; then
   section "cmake-pip: ctest"
   ctest_rc=0
   # CIFARBENCH_TORCH_PREFIX: the GPU runbook's CPU test builds against the same pip torch.
+  # CIFARBENCH_TEST_PYTHON: peers_test under the venv's python (torch, torchvision): its data
+  # cache and Normalize tests run instead of skipping.
   CIFARBENCH_EXPECT_CUDA=1 CIFARBENCH_TORCH_PREFIX="$pip_torch_prefix" \
+    CIFARBENCH_TEST_PYTHON="$CIFARBENCH_PIP_VENV/bin/python" \
     ctest --test-dir "$build_dir" --output-on-failure --parallel "$jobs" 2>&1 |
     tee "$logs/ctest.log" || ctest_rc=${PIPESTATUS[0]}
   summary="$(grep -E 'tests passed, [0-9]+ tests? failed out of [0-9]+' "$logs/ctest.log" | tail -n 1 || true)"

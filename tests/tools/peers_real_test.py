@@ -53,7 +53,7 @@ def main():
         out = os.path.join(work, "report.json")
         cmd = [python, TOOL, "run", "--checkout=" + os.path.join(peers_dir, sub), "--recipe=" + recipe,
                "--runs=1", "--device=cpu", "--threads=2", "--data_dir=" + data,
-               "--work=" + os.path.join(work, "w"), "--out=" + out, "--timeout=900"] + extra
+               "--work=" + os.path.join(work, "w"), "--out=" + out, "--timeout=300"] + extra  # the issue: at most 5 minutes each
         print("$ " + " ".join(cmd), flush=True)
         r = subprocess.run(cmd)
         problems = []

@@ -343,6 +343,29 @@ class StandInEndToEnd(unittest.TestCase):
             self.assertEqual(c.returncode, 0, c.stderr)
             self.assertIn("| hlb_record | 3 / 3 (few) | train_s |", c.stdout)
 
+    def test_the_allocator_environment_is_recorded(self):
+        r, rep, _ = self.run_standin(runs=1, env={"GLIBC_TUNABLES": "glibc.malloc.mmap_max=0"})
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertIn("\nallocator_environment: GLIBC_TUNABLES=glibc.malloc.mmap_max=0\n",
+                      rep["runs"][0]["config_text"])
+        self.assertEqual(peers.allocator_environment({"PATH": "/bin"}), "")
+        self.assertEqual(peers.allocator_environment({"MALLOC_ARENA_MAX": "2", "GLIBC_TUNABLES": "x=1"}),
+                         "GLIBC_TUNABLES=x=1 MALLOC_ARENA_MAX=2")
+
+    def test_a_script_that_ignores_sigterm_is_killed_after_the_timeout(self):
+        work = tempfile.mkdtemp()
+        script = os.path.join(work, "stubborn.py")
+        with open(script, "w") as f:
+            f.write("import signal, time\nsignal.signal(signal.SIGTERM, signal.SIG_IGN)\n"
+                    "print('started', flush=True)\ntime.sleep(60)\n")
+        with unittest.mock.patch.object(peers, "KILL_AFTER_S", 0.5):
+            text, _, code, timed_out, wall = peers.run_script(
+                sys.executable, script, work, dict(os.environ), os.path.join(work, "log"), 1.0)
+        self.assertTrue(timed_out)
+        self.assertEqual(code, -9)  # SIGKILL, after SIGTERM was ignored
+        self.assertLess(wall, 30)
+        self.assertIn("started", text)
+
     def test_a_diverged_run(self):
         r, rep, _ = self.run_standin(env={"STANDIN_DIVERGE_RUN": "1"})
         self.assertEqual(r.returncode, 1)
@@ -416,4 +439,8 @@ if __name__ == "__main__":
     p.add_argument("--compare", default="")
     a, rest = p.parse_known_args()
     COMPARE = os.path.abspath(a.compare) if a.compare else ""
-    unittest.main(argv=[sys.argv[0]] + rest, verbosity=2)
+    # Every tempfile.mkdtemp() of the tests lands in one folder, removed at the end.
+    with tempfile.TemporaryDirectory(prefix="peers_test.") as scratch:
+        tempfile.tempdir = scratch
+        result = unittest.main(argv=[sys.argv[0]] + rest, verbosity=2, exit=False).result
+    sys.exit(0 if result.wasSuccessful() else 1)

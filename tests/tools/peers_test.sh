@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
-# Runs tests/tools/peers_test.py (or peers_real_test.py with --real) with python3, from the
-# runfiles (bazel test) or the source tree (ctest). Arguments go on to the Python test.
+# Runs tests/tools/peers_test.py (or peers_real_test.py with --real) with python3, or with
+# $CIFARBENCH_TEST_PYTHON (CI's cmake-pip leg passes pip torch's venv, so that the data-cache and
+# Normalize tests run there rather than skip), from the runfiles (bazel test) or the source
+# tree (ctest). Arguments go on to the Python test.
 #
 #   tests/tools/peers_test.sh [--real] --compare=PATH_TO_COMPARE_BINARY
 set -euo pipefail
@@ -16,4 +18,4 @@ for a in "$@"; do
   if [[ "$a" == --compare=* && "${a#--compare=}" != /* ]]; then a="--compare=$PWD/${a#--compare=}"; fi
   args+=("$a")
 done
-exec python3 "$test" "${args[@]}"
+exec "${CIFARBENCH_TEST_PYTHON:-python3}" "$test" "${args[@]}"

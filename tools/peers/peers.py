@@ -592,6 +592,9 @@ def build_report(recipe, parsed, context, provenance, line_times=None, process_w
         "sha256: %s (table: %s): %s" % (provenance["sha256"], peer["sha256"], state),
         "patched_sha256: %s" % provenance.get("patched_sha256", ""),
         "command: %s" % provenance.get("command", ""),
+        # The host allocator's settings the script ran under (glibc's defaults when none): they
+        # change CPU times by up to a third (docs/benchmarks.md, "The CPU allocator").
+        "allocator_environment: %s" % (provenance.get("allocator_environment") or "none (glibc's defaults)"),
         "process_wall_s: %.3f (the whole process: start, imports, data load, compile, warm-up, "
         "every run and its untimed parts)" % process_wall_s,
     ] + (["sleep_outside_timer_s_per_run: %.3f (torch.cuda._sleep(6e9 cycles) before each run "
@@ -676,6 +679,16 @@ def write_json(path, obj):
 # ---- Running -----------------------------------------------------------------------------------
 
 
+# After --timeout's SIGTERM, the seconds a script has to end before SIGKILL.
+KILL_AFTER_S = 10.0
+
+
+def allocator_environment(env):
+    """GLIBC_TUNABLES and MALLOC_* as `NAME=value` words, sorted; '' when none is set."""
+    return " ".join("%s=%s" % (k, env[k]) for k in sorted(env)
+                    if k == "GLIBC_TUNABLES" or k.startswith("MALLOC_"))
+
+
 def run_script(python, script, cwd, env, log_path, timeout):
     """Runs the script, echoing and logging its stdout (stderr merged) line by line with the
     seconds since start of each line. Returns (text, line times, exit code, timed out, wall)."""
@@ -685,12 +698,20 @@ def run_script(python, script, cwd, env, log_path, timeout):
     chunks, times = [], []
     timed_out = [False]
 
+    def kill():  # SIGTERM was not enough (a script may catch it, or hang in CUDA)
+        if proc.poll() is None:
+            try:
+                os.killpg(proc.pid, signal.SIGKILL)
+            except ProcessLookupError:
+                pass
+
     def stop():
         timed_out[0] = True
         try:
             os.killpg(proc.pid, signal.SIGTERM)
         except ProcessLookupError:
-            pass
+            return
+        threading.Timer(KILL_AFTER_S, kill).start()
     timer = threading.Timer(timeout, stop) if timeout else None
     if timer:
         timer.start()
@@ -782,7 +803,8 @@ def cmd_run(a):
                       patched_sha256=hashlib.sha256(text.encode()).hexdigest(),
                       command="%s -u %s (cwd %s)%s" % (os.path.basename(python), os.path.basename(script), work,
                                                        ", %d threads" % a.threads if cpu else ""),
-                      summary=summary_lines(out))
+                      summary=summary_lines(out),
+                      allocator_environment=allocator_environment(env))
     report = build_report(a.recipe, parsed, context, provenance, line_times=times,
                           process_wall_s=wall, sleep_s_per_run=sleep_s)
     write_json(a.out, report)
