@@ -37,6 +37,8 @@ cleanup() {
   sleep 1
   for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
   [[ -f "$work/munged.pid" ]] && kill "$(cat "$work/munged.pid")" 2>/dev/null || true
+  # Nothing left behind (the munge key among it); fail() has printed the logs.
+  rm -rf -- "$work"
 }
 trap cleanup EXIT
 fail() {
@@ -57,7 +59,9 @@ munged --force --key-file="$work/munge/munge.key" --socket="$work/munge/munge.so
 mkdir -p "$work/state" "$work/spool"
 cat >"$work/slurm.conf" <<CONF
 ClusterName=cifarbenchtest
-SlurmctldHost=localhost
+# Loopback: the controller and the node talk over 127.0.0.1 (the daemons' ports accept only
+# messages signed with this run's private munge key).
+SlurmctldHost=localhost(127.0.0.1)
 SlurmUser=root
 AuthType=auth/munge
 AuthInfo=socket=$work/munge/munge.socket
@@ -79,7 +83,7 @@ SlurmdSpoolDir=$work/spool
 StateSaveLocation=$work/state
 SlurmctldLogFile=$work/slurmctld.log
 SlurmdLogFile=$work/slurmd.log
-NodeName=localhost NodeHostname=$(hostname -s) CPUs=$(nproc) State=UNKNOWN
+NodeName=localhost NodeHostname=$(hostname -s) NodeAddr=127.0.0.1 CPUs=$(nproc) State=UNKNOWN
 PartitionName=test Nodes=localhost Default=YES MaxTime=INFINITE State=UP
 CONF
 export SLURM_CONF="$work/slurm.conf"
