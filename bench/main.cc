@@ -42,8 +42,8 @@ ABSL_FLAG(std::string, data_dir, "",
 ABSL_FLAG(std::string, out, "", "Write the bench report (JSON) here, after every run.");
 ABSL_FLAG(bool, list, false, "List the registered recipes and plugins, then exit.");
 ABSL_FLAG(bool, print_config, false,
-          "Print the resolved config (overrides applied; the plugin's settings block with "
-          "every value), then exit.");
+          "Print the resolved config (overrides applied, the plugin's settings block last), "
+          "then as comments every unset setting with the value it takes; then exit.");
 ABSL_FLAG(std::string, describe, "",
           "PLUGIN: list the settings of PLUGIN's recipe block (`PLUGIN { ... }`), field by "
           "field with types and enum values, then exit.");
@@ -252,6 +252,7 @@ int main(int argc, char** argv) {
   }
   if (absl::GetFlag(FLAGS_print_config)) {
     std::fputs(cifarbench::RecipeToText(*config).c_str(), stdout);
+    std::fputs(cifarbench::RecipeUnsetFieldsText(*config).c_str(), stdout);
     return 0;
   }
 

@@ -926,6 +926,46 @@ std::string RecipeToText(const v1::RecipeConfig& config) {
   return text;
 }
 
+namespace {
+
+void CollectUnsetFields(const Message& m, const std::string& prefix,
+                        std::vector<std::string>* lines) {
+  const google::protobuf::Reflection* r = m.GetReflection();
+  const Descriptor* d = m.GetDescriptor();
+  for (int i = 0; i < d->field_count(); ++i) {
+    const FieldDescriptor* f = d->field(i);
+    if (f->is_repeated()) continue;
+    const std::string path = prefix.empty() ? f->name() : absl::StrCat(prefix, ".", f->name());
+    if (f->cpp_type() == FieldDescriptor::CPPTYPE_MESSAGE) {
+      if (r->HasField(m, f)) CollectUnsetFields(r->GetMessage(m, f), path, lines);
+      continue;
+    }
+    if (r->HasField(m, f)) continue;
+    const google::protobuf::OneofDescriptor* oneof = f->containing_oneof();
+    if (oneof != nullptr && r->HasOneof(m, oneof)) continue;  // a sibling is the setting
+    std::string value;
+    TextFormat::PrintFieldValueToString(m, f, -1, &value);
+    lines->push_back(absl::StrCat(path, ": ", value));
+  }
+}
+
+}  // namespace
+
+std::string RecipeUnsetFieldsText(const v1::RecipeConfig& config) {
+  absl::StatusOr<std::shared_ptr<const RecipeSchema>> schema = RecipeSchema::ForRegistry();
+  if (!schema.ok()) return "";
+  absl::StatusOr<std::unique_ptr<Message>> root = (*schema)->FromConfig(config);
+  if (!root.ok()) return "";
+  std::vector<std::string> lines;
+  CollectUnsetFields(**root, "", &lines);
+  if (lines.empty()) return "";
+  std::string text =
+      "# Unset above, so each takes the value below (its field's default; what an unset value "
+      "means\n# for the plugin: bench --describe=PLUGIN):\n";
+  for (const std::string& line : lines) absl::StrAppend(&text, "#   ", line, "\n");
+  return text;
+}
+
 std::string DescribeSettings(const std::string& plugin) {
   absl::StatusOr<SettingsInfo> info = Registry::Get().FindSettings(plugin);
   if (!info.ok()) return "";

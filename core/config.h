@@ -88,6 +88,12 @@ std::vector<ValidationError> ValidateRecipe(const v1::RecipeConfig& config,
 // the plugin's settings as its block, last.
 std::string RecipeToText(const v1::RecipeConfig& config);
 
+// Every setting the config leaves unset (singular scalars and enums of the messages it has, the
+// plugin's block among them), with the value it takes, as comment lines `#   path: value`
+// (paths as --set takes them), for --print_config after RecipeToText; "" when none. Unset
+// messages are left out: a block's presence can itself be a setting.
+std::string RecipeUnsetFieldsText(const v1::RecipeConfig& config);
+
 // The settings `plugin` registered, field by field with types and enum values, for
 // `bench --describe=PLUGIN`; "" when it registered none.
 std::string DescribeSettings(const std::string& plugin);

@@ -12,6 +12,8 @@
 #include <filesystem>
 #include <fstream>
 #include <iterator>
+#include <regex>
+#include <sstream>
 #include <string>
 #include <vector>
 
@@ -77,6 +79,26 @@ TEST(BenchBinaryTest, PrintConfigAppliesOverrides) {
   EXPECT_THAT(r.output, HasSubstr("seed: 7"));
 }
 
+// Unset settings show, as comments, with the value they take; the printed text loads back as a
+// recipe and prints the same.
+TEST(BenchBinaryTest, PrintConfigShowsUnsetSettingsAndLoadsBack) {
+  Result r = RunBench("--recipe=airbench94_muon --print_config");
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  EXPECT_THAT(r.output, HasSubstr("\n# Unset above, so each takes the value below"));
+  // airbench94_muon.textproto leaves these unset (unset: GELU; the runner's choice of step).
+  EXPECT_THAT(r.output, HasSubstr("\n#   airbench.model.block_activation: "));
+  EXPECT_THAT(r.output, HasSubstr("\n#   train.step_mode: STEP_MODE_UNSPECIFIED\n"));
+  EXPECT_THAT(r.output, Not(HasSubstr("#   name: ")));  // set fields are not repeated
+  const std::string path = TempPath("printed.textproto");
+  {
+    std::ofstream f(path);
+    f << r.output;
+  }
+  Result again = RunBench(absl::StrCat("--config=", path, " --print_config"));
+  ASSERT_EQ(again.exit_code, 0) << again.output;
+  EXPECT_EQ(again.output, r.output);
+}
+
 TEST(BenchBinaryTest, DescribeListsAPluginsSettings) {
   Result r = RunBench("--describe=hlb");
   ASSERT_EQ(r.exit_code, 0) << r.output;
@@ -137,6 +159,30 @@ TEST(BenchBinaryTest, PluginLibRegistersIntoTheRunnersRegistry) {
 
 // A plugin built outside the runner has settings: described, printed, overridden and checked
 // when the recipe loads, like a shipped plugin's.
+// The plugin library holds no code of core or proto/ (a second copy would work only by symbol
+// interposition): every strong cifarbench:: definition in it is its own (cifarbench::test_plugin).
+TEST(BenchBinaryTest, PluginLibCarriesNoCopyOfCoreOrProtoCode) {
+  const std::string cmd = absl::StrCat("nm -DC --defined-only '", g_plugin_lib, "' 2>&1");
+  FILE* pipe = popen(cmd.c_str(), "r");
+  ASSERT_NE(pipe, nullptr);
+  std::string out;
+  std::array<char, 4096> buf;
+  size_t n;
+  while ((n = fread(buf.data(), 1, buf.size(), pipe)) > 0) out.append(buf.data(), n);
+  ASSERT_EQ(pclose(pipe), 0) << out;
+  const std::regex strong_core(R"(^[0-9a-f]+ [TDBR] cifarbench::(?!test_plugin::).*$)");
+  std::vector<std::string> copies;
+  int own = 0;
+  std::istringstream lines(out);
+  for (std::string line; std::getline(lines, line);) {
+    if (std::regex_match(line, strong_core)) copies.push_back(line);
+    if (line.find(" cifarbench::test_plugin::") != std::string::npos) ++own;
+  }
+  EXPECT_GT(own, 0) << "nm listed none of the plugin's own symbols:\n" << out.substr(0, 2000);
+  EXPECT_TRUE(copies.empty()) << copies.size() << " definitions of core/proto code, e.g. "
+                              << copies.front();
+}
+
 TEST(BenchBinaryTest, PluginLibHasSettings) {
   const std::string lib = "--plugin_lib=" + g_plugin_lib;
   Result described = RunBench(lib + " --describe=test_plugin");
