@@ -4,6 +4,9 @@
 #       cifarbench's warning flags: every "-W..." item of CB_COPTS in tools/bazel/copts.bzl, read
 #       from that file (one list for both builds); the root CMakeLists.txt applies them to every
 #       target.
+#   CIFARBENCH_OPT_FLAGS
+#       the optimised build's code-generation flags: CB_OPT_FLAGS of tools/bazel/copts.bzl (what
+#       Bazel's -c opt compiles with); the root CMakeLists.txt sets CMAKE_CXX_FLAGS_RELEASE to them.
 #   cifarbench_copts(<target>)
 #       -Werror on <target> when CIFARBENCH_WERROR is ON.
 #   cifarbench_copts_directory()
@@ -25,6 +28,21 @@ foreach(_cb_line IN LISTS _cb_copt_lines)
 endforeach()
 if(NOT CIFARBENCH_COPTS MATCHES "-Wall")
   message(FATAL_ERROR "cifarbench: no warning flags read from tools/bazel/copts.bzl (CB_COPTS)")
+endif()
+
+# CIFARBENCH_OPT_FLAGS: CB_OPT_FLAGS of tools/bazel/copts.bzl, what Bazel's -c opt compiles
+# with; the root CMakeLists.txt makes them the Release flags.
+# (file(READ), not file(STRINGS): a line holding "[" would merge the list's next items.)
+file(READ "${CMAKE_CURRENT_LIST_DIR}/../tools/bazel/copts.bzl" _cb_copts_bzl)
+string(REGEX MATCH "\nCB_OPT_FLAGS = \\[[^]]*\\]" _cb_opt_block "${_cb_copts_bzl}")
+string(REGEX MATCHALL "\n    \"-[^\"]*\"," _cb_opt_items "${_cb_opt_block}")
+set(CIFARBENCH_OPT_FLAGS)
+foreach(_cb_item IN LISTS _cb_opt_items)
+  string(REGEX REPLACE "^\n    \"(-[^\"]*)\",$" "\\1" _cb_flag "${_cb_item}")
+  list(APPEND CIFARBENCH_OPT_FLAGS "${_cb_flag}")
+endforeach()
+if(NOT CIFARBENCH_OPT_FLAGS MATCHES "-O2")
+  message(FATAL_ERROR "cifarbench: no optimisation flags read from tools/bazel/copts.bzl (CB_OPT_FLAGS)")
 endif()
 
 function(cifarbench_copts target)

@@ -10,8 +10,9 @@
 # --runners: each built runner's `bench --list` names exactly the recipes on disk
 # (recipes/<plugin>/<name>.textproto). tests/recipes:recipe_files_test checks a test binary's
 # registry; only the runner itself shows a recipe or plugin lost at its link (a missing
-# alwayslink). Compiler warnings are one list, tools/bazel/copts.bzl's CB_COPTS, which CMake
-# reads (cmake/CifarbenchHelpers.cmake).
+# alwayslink). Compiler flags are one list each in tools/bazel/copts.bzl, which CMake reads
+# (cmake/CifarbenchHelpers.cmake): the warnings (CB_COPTS) and the optimised build's code
+# generation (CB_OPT_FLAGS, compared below with both builds' compile commands).
 set -euo pipefail
 
 root="$(cd "$(dirname "$0")/.." && pwd -P)"
@@ -71,4 +72,45 @@ while read -r name only; do
   fi
 done <"$tmp/allowed"
 echo "build_parity: $(wc -l <"$tmp/bazel") Bazel tests, $(wc -l <"$tmp/cmake") CMake tests, $(wc -l <"$tmp/diff") allowed difference(s)"
+
+# One list of the optimised build's code-generation flags (CB_OPT_FLAGS, tools/bazel/copts.bzl):
+# core/config.cc's compile command under Bazel's -c opt (`bazel aquery`) and in the CMake
+# Release build (compile_commands.json) must hold exactly those of its -O, -g, -DNDEBUG,
+# -f[no-]stack-protector*, -f[no-]omit-frame-pointer, -ffunction-sections and -fdata-sections.
+(cd "$root" && LIBTORCH_HOME='' bazel "$@" aquery 'mnemonic("CppCompile", //core:config)' \
+  --output=text 2>/dev/null) >"$tmp/aquery" || true
+python3 - "$root/tools/bazel/copts.bzl" "$build_dir" "$tmp/aquery" <<'PY' || status=1
+import json, os, re, shlex, sys
+bzl, build_dir, aquery = sys.argv[1:]
+block = re.search(r"\nCB_OPT_FLAGS = \[([^]]*)\]", open(bzl).read())
+listed = re.findall(r'\n    "(-[^"]*)",', block.group(1)) if block else []
+kind = re.compile(r"^(-O.*|-g.*|-DNDEBUG|-f(no-)?stack-protector.*|-f(no-)?omit-frame-pointer"
+                  r"|-ffunction-sections|-fdata-sections)$")
+def codegen(args):
+    return sorted({a for a in args if kind.match(a)})
+bad = False
+# Bazel: the first action compiling core/config.cc.
+m = re.search(r"action 'Compiling core/config\.cc'.*?Command Line: \((.*?)\)\n", open(aquery).read(), re.S)
+if not m:
+    print("build_parity: bazel aquery gave no compile command for core/config.cc", file=sys.stderr)
+    sys.exit(1)
+bazel = codegen(shlex.split(m.group(1).replace("\\\n", " ")))
+cache = open(os.path.join(build_dir, "CMakeCache.txt")).read()
+build_type = (re.search(r"^CMAKE_BUILD_TYPE:\w+=(.*)$", cache, re.M) or [None, ""])[1]
+sides = [("Bazel -c opt", bazel)]
+if build_type == "Release":
+    entries = json.load(open(os.path.join(build_dir, "compile_commands.json")))
+    cmd = next(e["command"] for e in entries if e["file"].endswith("/core/config.cc"))
+    sides.append(("CMake Release", codegen(shlex.split(cmd))))
+else:
+    print("build_parity: the CMake build is %r, not Release: its flags not compared" % build_type)
+for name, got in sides:
+    if got != sorted(listed):
+        print("build_parity: %s compiles with %s; CB_OPT_FLAGS (tools/bazel/copts.bzl) lists %s"
+              % (name, " ".join(got), " ".join(sorted(listed))), file=sys.stderr)
+        bad = True
+if not bad:
+    print("build_parity: %s compile with CB_OPT_FLAGS (%s)" % (" and ".join(n for n, _ in sides), " ".join(listed)))
+sys.exit(1 if bad else 0)
+PY
 exit "$status"

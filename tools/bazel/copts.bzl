@@ -18,3 +18,18 @@ CB_COPTS = [
 
 # For tests: gtest's macros compare signed and unsigned freely.
 CB_TEST_COPTS = CB_COPTS
+
+# What an optimised build compiles with (code generation), one list for both builds: Bazel's
+# `-c opt` (.bazelrc) applies exactly these through its auto-configured toolchain, and CMake's
+# Release build takes them from here (CMAKE_CXX_FLAGS_RELEASE, cmake/CifarbenchHelpers.cmake).
+# tools/build_parity.sh checks both builds' compile commands against this list. One item per
+# line, written as `    "-flag",`.
+CB_OPT_FLAGS = [
+    "-O2",
+    "-DNDEBUG",
+    "-g0",
+    "-ffunction-sections",
+    "-fdata-sections",
+    "-fstack-protector",
+    "-fno-omit-frame-pointer",
+]
