@@ -23,17 +23,16 @@
 #   --jobs=N            build and ctest parallelism (default: nproc)
 #   --ctest_regex=RE    run only the tests matching RE (default: all of them, GPU ones included)
 #   --steps=LIST        which of unpack, data, ctest, bench and peers to run after the build
-#                       (always done, and a no-op when up to date); default
-#                       build,data,ctest,bench. data unpacks and
-#                       verifies every batch (those already unpacked into the build folder are
-#                       kept); unpack only those this bundle holds. The Debian packages are
-#                       unpacked once each (a later call need not carry them again), and a
-#                       build needs all of them. A device call carries at most 64 MiB, so
-#                       bundle.sh stages the bundle as calls/1, calls/2, calls/3 (57, 51 and
-#                       45 MiB with the source tree, 2026-12-07) and calls/later: --bundle=calls/1
-#                       --steps=build,unpack,ctest, then calls/2 --steps=unpack, then calls/3
-#                       --steps=build,data,bench, and calls/later for any further call
-#                       (docs/benchmarks.md)
+#                       (always done, and a no-op when up to date); default build,data,ctest,
+#                       bench. data unpacks and verifies every batch (those already unpacked
+#                       into the build folder are kept); unpack only those this bundle holds.
+#                       The Debian packages are unpacked once each (a later call need not carry
+#                       them again), and a build needs all of them. A device call carries at
+#                       most 64 MiB, so bundle.sh stages the bundle as calls/1, calls/2,
+#                       calls/3 (57, 51 and 45 MiB with the source tree, 2026-12-07) and
+#                       calls/later: --bundle=calls/1 --steps=build,unpack,ctest, then calls/2
+#                       --steps=unpack, then calls/3 --steps=build,data,bench, and calls/later
+#                       for any further call (docs/benchmarks.md)
 #   --profile           also profile each recipe: one extra untimed run under LibTorch's
 #                       profiler (bench --profile), summarised in reports/NAME.profile.md
 #   --prebuilt=auto|off auto (default): when the bundle holds binaries built on a CPU machine
@@ -44,15 +43,14 @@
 #   --targets=LIST      build only these CMake targets (and what they need), e.g.
 #                       bench,gpu_test; default: all of them
 #   --peers=DIR         after cifarbench's recipes (or without them: --steps=build,data,peers)
-#                       run the Python originals
-#                       from the checkouts in DIR (docs/peers.md: hlb-CIFAR10/,
-#                       cifar10-airbench/, cifar10-speedrun/; a missing one is skipped and said)
-#                       with tools/peers/peers.py, in this order: hlb main.py, airbench94_muon
-#                       (capped by --time_limit), hiverge only if 4 minutes of --time_limit
-#                       remain. Each report is peers/NAME.python.json, its log
-#                       logs/peers-NAME.log; summary.md gets bench/compare's comparison of each
-#                       with cifarbench's reports/NAME.json (python against cifarbench: accuracy,
-#                       time ratio on the original's own timed region, charts in peers/)
+#                       run the Python originals from the checkouts in DIR (docs/peers.md:
+#                       hlb-CIFAR10/, cifar10-airbench/, cifar10-speedrun/; a missing one is
+#                       skipped and said) with tools/peers/peers.py, in --peers_runs' order,
+#                       each capped by --time_limit (hiverge only with 4 minutes left). Each
+#                       report is peers/NAME.python.json, its log logs/peers-NAME.log;
+#                       summary.md gets bench/compare's comparison of each with cifarbench's
+#                       reports/NAME.json (or --compare_with's): accuracy, time ratio on the
+#                       original's own timed region, charts in peers/NAME/
 #   --peers_runs=LIST   NAME:RUNS for the originals (default hlb_record:5,airbench94_muon:10,
 #                       hiverge_record:10); a recipe not listed is not run
 #   --peers_args=ARGS   extra arguments for every `peers.py run` (space separated; the CPU
