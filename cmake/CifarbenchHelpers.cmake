@@ -19,28 +19,29 @@
 #       test runs in its runfiles root), so "tests/x/testdata/y" style paths work in both.
 include_guard(GLOBAL)
 
-file(STRINGS "${CMAKE_CURRENT_LIST_DIR}/../tools/bazel/copts.bzl" _cb_copt_lines
-     REGEX "^    \"-W[^\"]*\",")
-set(CIFARBENCH_COPTS)
-foreach(_cb_line IN LISTS _cb_copt_lines)
-  string(REGEX REPLACE "^    \"(-W[^\"]*)\",.*$" "\\1" _cb_flag "${_cb_line}")
-  list(APPEND CIFARBENCH_COPTS "${_cb_flag}")
-endforeach()
+# The "-..." items of the Starlark list NAME in tools/bazel/copts.bzl that match REGEX, into OUT
+# (file(READ), not file(STRINGS): a line holding "[" would merge the list's next items).
+file(READ "${CMAKE_CURRENT_LIST_DIR}/../tools/bazel/copts.bzl" _cb_copts_bzl)
+function(_cb_bzl_flags name regex out)
+  string(REGEX MATCH "\n${name} = \\[[^]]*\\]" _block "${_cb_copts_bzl}")
+  string(REGEX MATCHALL "\n    \"-[^\"]*\"," _items "${_block}")
+  set(_flags)
+  foreach(_item IN LISTS _items)
+    string(REGEX REPLACE "^\n    \"(-[^\"]*)\",$" "\\1" _flag "${_item}")
+    if(_flag MATCHES "${regex}")
+      list(APPEND _flags "${_flag}")
+    endif()
+  endforeach()
+  set(${out} "${_flags}" PARENT_SCOPE)
+endfunction()
+
+_cb_bzl_flags(CB_COPTS "^-W" CIFARBENCH_COPTS)
 if(NOT CIFARBENCH_COPTS MATCHES "-Wall")
   message(FATAL_ERROR "cifarbench: no warning flags read from tools/bazel/copts.bzl (CB_COPTS)")
 endif()
-
-# CIFARBENCH_OPT_FLAGS: CB_OPT_FLAGS of tools/bazel/copts.bzl, what Bazel's -c opt compiles
-# with; the root CMakeLists.txt makes them the Release flags.
-# (file(READ), not file(STRINGS): a line holding "[" would merge the list's next items.)
-file(READ "${CMAKE_CURRENT_LIST_DIR}/../tools/bazel/copts.bzl" _cb_copts_bzl)
-string(REGEX MATCH "\nCB_OPT_FLAGS = \\[[^]]*\\]" _cb_opt_block "${_cb_copts_bzl}")
-string(REGEX MATCHALL "\n    \"-[^\"]*\"," _cb_opt_items "${_cb_opt_block}")
-set(CIFARBENCH_OPT_FLAGS)
-foreach(_cb_item IN LISTS _cb_opt_items)
-  string(REGEX REPLACE "^\n    \"(-[^\"]*)\",$" "\\1" _cb_flag "${_cb_item}")
-  list(APPEND CIFARBENCH_OPT_FLAGS "${_cb_flag}")
-endforeach()
+# CIFARBENCH_OPT_FLAGS: what Bazel's -c opt compiles with; the root CMakeLists.txt makes them
+# the Release flags.
+_cb_bzl_flags(CB_OPT_FLAGS "^-" CIFARBENCH_OPT_FLAGS)
 if(NOT CIFARBENCH_OPT_FLAGS MATCHES "-O2")
   message(FATAL_ERROR "cifarbench: no optimisation flags read from tools/bazel/copts.bzl (CB_OPT_FLAGS)")
 endif()
