@@ -303,23 +303,6 @@ TEST(BenchBinaryTest, TinyRefusesSharedSettingsItDoesNotImplement) {
   EXPECT_EQ(ok.exit_code, 0) << ok.output;
 }
 
-// The example plugin the README walks through trains (a test, not only the docs' figure).
-TEST(BenchBinaryTest, TinyExamplePluginLearns) {
-  CB_REQUIRE_REAL_DATA(dir, kMarker);
-  const std::string out = TempPath("tiny_report.json");
-  Result r = RunBench(absl::StrCat("--recipe=tiny_smoke --device=cpu --threads=2 --data_dir=", dir,
-                                   " --out=", out));
-  ASSERT_EQ(r.exit_code, 0) << r.output;
-  auto report = ReadBenchReport(out);
-  ASSERT_TRUE(report.ok()) << report.status();
-  ASSERT_EQ(report->runs_size(), 1);
-  const v1::RunReport& run = report->runs(0);
-  EXPECT_EQ(run.status(), v1::RUN_STATUS_OK) << run.message();
-  EXPECT_EQ(run.epochs_size(), 4);
-  // Measured 49.40% (docs/benchmarks.md, tiny_smoke); chance is 10%.
-  EXPECT_GE(run.headline_accuracy(), 0.35);
-}
-
 TEST(BenchBinaryTest, SmokeRecipeLearnsAndWritesAReportThatParsesBack) {
   CB_REQUIRE_REAL_DATA(dir, kMarker);
   const std::string out = TempPath("smoke_report.json");
@@ -538,7 +521,10 @@ INSTANTIATE_TEST_SUITE_P(
         // Measured 65.35% (seed 0, 2 CPU threads, 2026-11-27).
         SmokeCase{"hlb_long_smoke", 9, 0.55},
         // Measured 51.05% (seed 0, 2 CPU threads, 2026-11-27).
-        SmokeCase{"page_resnet9_smoke", 6, 0.42}),
+        SmokeCase{"page_resnet9_smoke", 6, 0.42},
+        // The example plugin the README walks through: measured 49.40% (2026-11-30); the bar
+        // stays well above chance.
+        SmokeCase{"tiny_smoke", 4, 0.35}),
     [](const ::testing::TestParamInfo<SmokeCase>& info) { return std::string(info.param.recipe); });
 
 }  // namespace
