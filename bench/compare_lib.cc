@@ -4,6 +4,7 @@
 #include <cmath>
 #include <cstring>
 #include <cstdio>
+#include <filesystem>
 #include <map>
 #include <set>
 #include <utility>
@@ -415,7 +416,15 @@ int CompareMain(const std::vector<std::string>& args) {
       const std::string path = svg_dir + "/" + name;
       absl::Status s = WriteFileAtomically(path, svg);
       if (!s.ok()) return bad(std::string(s.message()));
-      links.push_back(name);
+      // Linked from where the Markdown is written (--markdown_out), so that a chart in another
+      // folder resolves; the name alone otherwise.
+      links.push_back(md_out.empty()
+                          ? std::string(name)
+                          : std::filesystem::absolute(path)
+                                .lexically_normal()
+                                .lexically_relative(
+                                    std::filesystem::absolute(md_out).lexically_normal().parent_path())
+                                .string());
     }
   }
   const std::string md = ComparisonMarkdown(*c, o, links);

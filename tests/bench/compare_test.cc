@@ -335,6 +335,13 @@ TEST_F(CompareMainTest, LabelsAndTimeMetricFlags) {
   EXPECT_NE(Read("c.md").find("| airbench94_muon | 10 / 10 | time_to_result_s | 2.607 s | 2.607 s | 1.000x |"),
             std::string::npos) << Read("c.md");
   EXPECT_NE(Read("accuracy_vs_time.svg").find("cifarbench: airbench94_muon"), std::string::npos);
+  EXPECT_NE(Read("c.md").find("![accuracy_vs_time.svg](accuracy_vs_time.svg)"), std::string::npos);
+  // Charts in another folder than the Markdown: linked relative to the Markdown's folder.
+  std::filesystem::create_directories(dir_ / "charts");
+  EXPECT_EQ(Compare({python, ours, "--markdown_out=" + (dir_ / "c2.md").string(),
+                     "--svg_dir=" + (dir_ / "charts").string()}),
+            0);
+  EXPECT_NE(Read("c2.md").find("](charts/accuracy_vs_time.svg)"), std::string::npos) << Read("c2.md");
   EXPECT_EQ(Compare({python, ours, "--time_metric=train_s", "--markdown_out=" + (dir_ / "t.md").string()}), 0);
   EXPECT_NE(Read("t.md").find("base has no train_s"), std::string::npos) << Read("t.md");
 }

@@ -104,7 +104,7 @@ targets=""
 torch_lib=""
 peers_dir="" peers_runs="hlb_record:5,airbench94_muon:10,hiverge_record:10" peers_args="" time_limit=0
 compare_with=""
-steps=""
+steps="build,data,ctest,bench"
 jobs="$(nproc 2>/dev/null || echo 4)"
 for arg in "$@"; do
   case "$arg" in
@@ -138,7 +138,6 @@ bad_usage() {
 [[ ! "$out" -ef "$source_root" ]] || bad_usage "--out must not be the source tree (its reports/ and logs/ are replaced)"
 [[ "$device" =~ ^(cpu|cuda|cuda:[0-9]+)$ ]] || bad_usage "--device must be cuda, cuda:N or cpu, got '$device'"
 [[ "$jobs" =~ ^[1-9][0-9]*$ ]] || bad_usage "--jobs must be a positive number, got '$jobs'"
-[[ -n "$steps" ]] || steps="build,data,ctest,bench"
 [[ "$steps" =~ ^(build|unpack|data|ctest|bench|peers)(,(build|unpack|data|ctest|bench|peers))*$ ]] ||
   bad_usage "--steps must be a comma-separated list of build, unpack, data, ctest, bench, peers; got '$steps'"
 [[ -z "$targets" || "$targets" =~ ^[A-Za-z0-9_.+-]+(,[A-Za-z0-9_.+-]+)*$ ]] ||
@@ -602,8 +601,6 @@ for item in "${peer_items[@]}"; do
       "--markdown_out=$out/peers/$name.compare.md" "--svg_dir=$out/peers/$name" \
       >"$out/logs/peers-$name.compare.log" 2>&1 || compare_rc=$?
     cat "$out/logs/peers-$name.compare.log"
-    # The charts are in peers/NAME/: the Markdown beside them links there.
-    sed -i "s#](\([a-z_]*\.svg\))#]($name/\1)#g" "$out/peers/$name.compare.md" 2>/dev/null || true
     peer_compares+=("$name:$compare_rc")
   elif [[ -f "$out/peers/$name.python.json" ]]; then
     echo "no cifarbench report $name.json to compare with (add $name to --recipes, or pass --compare_with)"
