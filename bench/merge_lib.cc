@@ -10,6 +10,7 @@
 #include "absl/strings/str_cat.h"
 #include "bench/flags.h"
 #include "core/user_path.h"
+#include "core/aggregate.h"
 #include "core/console.h"
 #include "core/report_io.h"
 

@@ -6,7 +6,6 @@
 #include <cstdint>
 #include <cstdio>
 #include <string>
-#include <vector>
 
 #include "absl/strings/string_view.h"
 #include "proto/report.pb.h"
@@ -20,10 +19,7 @@ std::string EpochTableRow(const v1::EpochRow& row);
 // "step 12/48  loss 1.2345  3.2s" (no newline).
 std::string ProgressLine(int64_t step, int64_t steps, double loss, double elapsed_s);
 
-// Aggregates of the OK runs of one recipe.
-v1::Aggregate Aggregate(const std::string& recipe, double target_accuracy,
-                        const std::vector<const v1::RunReport*>& runs);
-
+// The aggregate (core/aggregate.h) in one line:
 // "hlb_record: 3 runs, headline accuracy 94.01% ± 0.12%, train_s 6.20 ± 0.05 s, ..."
 std::string SummaryLine(const v1::Aggregate& aggregate);
 

@@ -13,6 +13,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "core/config.h"
+#include "core/aggregate.h"
 #include "core/console.h"
 #include "core/context.h"
 #include "core/flops.h"
