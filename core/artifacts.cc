@@ -7,18 +7,18 @@
 
 namespace cifarbench {
 
-absl::Status SaveRunArtifacts(const RunContext& ctx, const at::Tensor& logits,
+absl::Status SaveRunArtifacts(const RunInputs& inputs, const at::Tensor& logits,
                               torch::nn::Module& module, v1::RunReport* report) {
-  if (ctx.artifacts_prefix.empty()) return absl::OkStatus();
+  if (inputs.artifacts_prefix.empty()) return absl::OkStatus();
   std::string path;
   try {
-    if (ctx.save_logits) {
-      path = ctx.artifacts_prefix + ".logits.pt";
+    if (inputs.save_logits) {
+      path = inputs.artifacts_prefix + ".logits.pt";
       torch::save(logits.detach().to(at::kFloat).cpu(), path);
       report->add_artifacts(path);
     }
-    if (ctx.save_weights) {
-      path = ctx.artifacts_prefix + ".weights.pt";
+    if (inputs.save_weights) {
+      path = inputs.artifacts_prefix + ".weights.pt";
       torch::serialize::OutputArchive archive;
       module.save(archive);
       archive.save_to(path);

@@ -13,10 +13,10 @@
 
 namespace cifarbench {
 
-// Saves what ctx asks for (nothing when ctx.artifacts_prefix is empty): `logits` (N, 10) to
-// <prefix>.logits.pt, `module`'s parameters and buffers to <prefix>.weights.pt; appends each
-// path to report->artifacts. Internal error naming the file when a write fails.
-absl::Status SaveRunArtifacts(const RunContext& ctx, const at::Tensor& logits,
+// Saves what the run's inputs ask for (nothing when inputs.artifacts_prefix is empty): `logits`
+// (N, 10) to <prefix>.logits.pt, `module`'s parameters and buffers to <prefix>.weights.pt;
+// appends each path to report->artifacts. Internal error naming the file when a write fails.
+absl::Status SaveRunArtifacts(const RunInputs& inputs, const at::Tensor& logits,
                               torch::nn::Module& module, v1::RunReport* report);
 
 }  // namespace cifarbench

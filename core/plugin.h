@@ -38,7 +38,9 @@ class RunObserver {
   virtual void OnEpoch(const v1::EpochRow& row) {}
 };
 
-struct RunContext {
+// What the runner hands a plugin for one run. (A report's `context`, v1::Context from
+// core/context.h, is something else: the machine and build the runs happened on.)
+struct RunInputs {
   at::Device device = at::kCPU;
   const DeviceData* data = nullptr;
   uint64_t seed = 0;
@@ -67,7 +69,7 @@ class Plugin {
 
   // One run. Fills report->epochs, timings, headline/live/ema accuracy, status (OK, DIVERGED,
   // INTERRUPTED) and train_steps/train_images. A non-OK Status means the run FAILED.
-  virtual absl::Status Run(const v1::RecipeConfig& config, const RunContext& context,
+  virtual absl::Status Run(const v1::RecipeConfig& config, const RunInputs& context,
                            v1::RunReport* report) = 0;
 
   // The recipe's network on CPU in fp32, freshly initialised (no data-dependent init).

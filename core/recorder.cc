@@ -7,20 +7,20 @@
 
 namespace cifarbench {
 
-RunRecorder::RunRecorder(const RunContext& context, v1::RunReport* report, int64_t batch_size)
-    : context_(context), report_(report), batch_size_(batch_size) {}
+RunRecorder::RunRecorder(const RunInputs& inputs, v1::RunReport* report, int64_t batch_size)
+    : inputs_(inputs), report_(report), batch_size_(batch_size) {}
 
 EpochScope::EpochScope(RunRecorder& recorder, int64_t epoch, int64_t steps)
     : recorder_(recorder), epoch_(epoch), steps_(steps) {
-  auto opts = at::TensorOptions().device(recorder_.context_.device);
+  auto opts = at::TensorOptions().device(recorder_.inputs_.device);
   loss_sum_ = at::zeros({}, opts.dtype(at::kFloat));
   correct_ = at::zeros({}, opts.dtype(at::kLong));
   start_ = std::chrono::steady_clock::now();
 }
 
 EpochScope::~EpochScope() {
-  if (row_ != nullptr && recorder_.context_.observer != nullptr) {
-    recorder_.context_.observer->OnEpoch(*row_);
+  if (row_ != nullptr && recorder_.inputs_.observer != nullptr) {
+    recorder_.inputs_.observer->OnEpoch(*row_);
   }
 }
 
@@ -33,18 +33,18 @@ bool EpochScope::Step(const at::Tensor& summed_loss, const at::Tensor& logits,
   }
   ++step_;
   ++recorder_.global_step_;
-  const RunContext& context = recorder_.context_;
-  if (context.observer != nullptr && context.observer->WantsStepLoss()) {
-    context.observer->OnStep(
+  const RunInputs& inputs = recorder_.inputs_;
+  if (inputs.observer != nullptr && inputs.observer->WantsStepLoss()) {
+    inputs.observer->OnStep(
         step_, steps_, summed_loss.item<double>() / static_cast<double>(recorder_.batch_size_),
         std::chrono::duration<double>(std::chrono::steady_clock::now() - start_).count());
   }
-  return !context.StopRequested();
+  return !inputs.StopRequested();
 }
 
 v1::EpochRow* EpochScope::EndTraining(double epoch_s) {
   TORCH_CHECK(row_ == nullptr, "EpochScope::EndTraining called twice in epoch ", epoch_);
-  const RunContext& context = recorder_.context_;
+  const RunInputs& inputs = recorder_.inputs_;
   v1::RunReport* report = recorder_.report_;
   const int64_t batch = recorder_.batch_size_;
   recorder_.train_s_ += epoch_s;
@@ -59,7 +59,7 @@ v1::EpochRow* EpochScope::EndTraining(double epoch_s) {
   row->set_total_train_seconds(recorder_.train_s_);
   report->set_train_steps(recorder_.global_step_);
   report->set_train_images(recorder_.global_step_ * batch);
-  if (context.StopRequested()) {
+  if (inputs.StopRequested()) {
     report->set_status(v1::RUN_STATUS_INTERRUPTED);
     report->set_message(absl::StrCat("interrupted in epoch ", epoch_));
     return nullptr;

@@ -21,7 +21,7 @@ class EpochScope;
 // sums the epochs' training time and the evaluation time and fills the phase timings.
 class RunRecorder {
  public:
-  RunRecorder(const RunContext& context, v1::RunReport* report, int64_t batch_size);
+  RunRecorder(const RunInputs& inputs, v1::RunReport* report, int64_t batch_size);
 
   // Evaluation time: the final evaluation counts in time_to_result_s, the others in nothing.
   void AddEvalSeconds(bool final, double seconds);
@@ -32,7 +32,7 @@ class RunRecorder {
 
  private:
   friend class EpochScope;
-  const RunContext& context_;
+  const RunInputs& inputs_;
   v1::RunReport* report_;
   int64_t batch_size_;
   int64_t global_step_ = 0;

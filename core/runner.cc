@@ -61,16 +61,16 @@ std::string HeadlineName(const v1::EvalConfig& eval) {
 // ResourceExhausted naming the batch sizes and what to change; any other c10::Error or
 // std::exception becomes Internal with its message.
 absl::Status RunPluginCatching(const PluginInfo& plugin_info, const v1::RecipeConfig& config,
-                               const RunContext& ctx, v1::RunReport* report) {
+                               const RunInputs& inputs, v1::RunReport* report) {
   try {
     std::unique_ptr<Plugin> plugin = plugin_info.factory();
-    return plugin->Run(config, ctx, report);
+    return plugin->Run(config, inputs, report);
   } catch (const c10::OutOfMemoryError& e) {
     std::string what = e.what_without_backtrace();
     if (const size_t eol = what.find('\n'); eol != std::string::npos) what.resize(eol);
     const int64_t batch = config.train().batch_size();
     return absl::ResourceExhaustedError(absl::StrCat(
-        "out of memory on ", ctx.device.str(), " at train.batch_size=", batch,
+        "out of memory on ", inputs.device.str(), " at train.batch_size=", batch,
         " (eval.batch_size=", config.eval().batch_size(), ", ",
         v1::Precision_Name(config.precision()), "): ", what, ". Lower the batch size, e.g. ",
         "--set train.batch_size=", std::max<int64_t>(1, batch / 2),
@@ -90,13 +90,13 @@ absl::Status RunPluginCatching(const PluginInfo& plugin_info, const v1::RecipeCo
 absl::Status UntimedRun(const PluginInfo& plugin_info, const v1::RecipeConfig& config,
                         const DeviceData& data, const RunnerOptions& options,
                         v1::RunReport* scratch, double* seconds) {
-  RunContext ctx;
-  ctx.device = options.device;
-  ctx.data = &data;
-  ctx.seed = config.seed();
-  ctx.stop_requested = options.stop_requested;
+  RunInputs inputs;
+  inputs.device = options.device;
+  inputs.data = &data;
+  inputs.seed = config.seed();
+  inputs.stop_requested = options.stop_requested;
   const auto start = std::chrono::steady_clock::now();
-  const absl::Status status = RunPluginCatching(plugin_info, config, ctx, scratch);
+  const absl::Status status = RunPluginCatching(plugin_info, config, inputs, scratch);
   *seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   return status;
 }
@@ -274,22 +274,22 @@ absl::StatusOr<v1::BenchReport> RunRecipe(const v1::RecipeConfig& config,
     report->mutable_timings()->set_data_s(options.data_s);
     console.RunHeader(*report, i + 1, runs, options.device.str());
 
-    RunContext ctx;
-    ctx.device = options.device;
-    ctx.data = &data;
-    ctx.seed = seed;
-    ctx.observer = &observer;
-    ctx.stop_requested = options.stop_requested;
+    RunInputs inputs;
+    inputs.device = options.device;
+    inputs.data = &data;
+    inputs.seed = seed;
+    inputs.observer = &observer;
+    inputs.stop_requested = options.stop_requested;
     if ((options.save_logits || options.save_weights) && !options.out_path.empty()) {
       std::string stem = options.out_path;
       if (absl::EndsWith(stem, ".json")) stem.resize(stem.size() - 5);
-      ctx.artifacts_prefix = absl::StrCat(stem, ".", config.name(), ".seed", seed);
-      ctx.save_logits = options.save_logits;
-      ctx.save_weights = options.save_weights;
+      inputs.artifacts_prefix = absl::StrCat(stem, ".", config.name(), ".seed", seed);
+      inputs.save_logits = options.save_logits;
+      inputs.save_weights = options.save_weights;
     }
 
     const auto wall_start = std::chrono::steady_clock::now();
-    const absl::Status status = RunPluginCatching(plugin_info, config, ctx, report);
+    const absl::Status status = RunPluginCatching(plugin_info, config, inputs, report);
     {
       v1::NetworkCost* c = report->mutable_cost();
       *c = cost;

@@ -136,7 +136,7 @@ class AirbenchPlugin : public Plugin {
     return {net.ptr(), [net](const at::Tensor& x) mutable { return net->forward(x); }};
   }
 
-  absl::Status Run(const v1::RecipeConfig& config, const RunContext& ctx,
+  absl::Status Run(const v1::RecipeConfig& config, const RunInputs& inputs,
                    v1::RunReport* report) override {
     // ---- Hyperparameters (the recipe's airbench { ... } block: recipes/airbench/airbench.proto) ----
     absl::StatusOr<AirbenchSettings> settings = PluginSettings<AirbenchSettings>(config);
@@ -148,11 +148,11 @@ class AirbenchPlugin : public Plugin {
     const AirbenchLegacySgd& legacy_sgd = s.legacy_sgd();
     const v1::EvalConfig& eval = config.eval();
     const int64_t batch = config.train().batch_size();
-    const at::Device device = ctx.device;
+    const at::Device device = inputs.device;
     const at::ScalarType dtype = ComputeDtype(config.precision(), device);
     const auto memory_format = ComputeMemoryFormat(config);  // channels_last unless asked
     const bool channels_last = memory_format == at::MemoryFormat::ChannelsLast;
-    const DeviceData& data = *ctx.data;
+    const DeviceData& data = *inputs.data;
     const int64_t n_train = data.train_images.size(0);
     if (batch > n_train) {
       return absl::InvalidArgumentError(absl::StrCat("train.batch_size ", batch, " exceeds the ",
@@ -165,7 +165,7 @@ class AirbenchPlugin : public Plugin {
     const int64_t bias_steps = static_cast<int64_t>(
         std::ceil(bias_epochs * static_cast<double>(plan.steps_per_epoch)));
     report->set_timed_region(s.one_timed_interval() ? kOneIntervalRegion : kTimedRegion);
-    torch::manual_seed(ctx.seed);
+    torch::manual_seed(inputs.seed);
 
     // ---- Network and its random init (untimed, as the reference's reset()) ----
     AirbenchNet net(model);
@@ -313,7 +313,7 @@ class AirbenchPlugin : public Plugin {
     auto forward = [&net](const at::Tensor& x) { return net->forward(x); };
     const bool jitter = s.augment().jitter_brightness() > 0 || s.augment().jitter_contrast() > 0;
     double interval_s = 0;  // one_timed_interval: the whitening to the end of the final TTA
-    RunRecorder recorder(ctx, report, batch);
+    RunRecorder recorder(inputs, report, batch);
     at::Tensor train_padded, epoch0_flip, train_targets;
     at::Tensor bias_at_freeze;  // the whitening bias when it froze: checked after the run
     for (int64_t epoch = 0; epoch < plan.num_epochs; ++epoch) {
@@ -398,10 +398,10 @@ class AirbenchPlugin : public Plugin {
           report->set_plain_accuracy(plain.accuracy);
           report->set_live_accuracy(result.accuracy);
           report->set_headline_accuracy(result.accuracy);
-          if (!ctx.artifacts_prefix.empty()) {
+          if (!inputs.artifacts_prefix.empty()) {
             at::Tensor logits;
             Evaluate(forward, test, data.test_labels, eval.batch_size(), tta, &logits);
-            absl::Status saved = SaveRunArtifacts(ctx, logits, *net, report);
+            absl::Status saved = SaveRunArtifacts(inputs, logits, *net, report);
             if (!saved.ok()) return saved;
           }
         }

@@ -57,7 +57,7 @@ class HlbPlugin : public Plugin {
     return {net.ptr(), [net](const at::Tensor& x) mutable { return net->forward(x); }};
   }
 
-  absl::Status Run(const v1::RecipeConfig& config, const RunContext& ctx,
+  absl::Status Run(const v1::RecipeConfig& config, const RunInputs& inputs,
                    v1::RunReport* report) override {
     // ---- Hyperparameters (the recipe's hlb { ... } block: recipes/hlb/hlb.proto) ----
     absl::StatusOr<HlbSettings> settings = PluginSettings<HlbSettings>(config);
@@ -66,15 +66,15 @@ class HlbPlugin : public Plugin {
     const v1::TrainConfig& train = config.train();
     const v1::AugmentConfig& aug = hlb.augment();
     const int64_t batch = train.batch_size();
-    const at::Device device = ctx.device;
+    const at::Device device = inputs.device;
     const at::ScalarType dtype = ComputeDtype(config.precision(), device);
     const auto memory_format = ComputeMemoryFormat(config);  // channels_last unless asked
     const bool channels_last = memory_format == at::MemoryFormat::ChannelsLast;
-    torch::manual_seed(ctx.seed);
+    torch::manual_seed(inputs.seed);
 
     // ---- Data ----
     // Normalised once; padded once (the reference pads at load and crops every epoch).
-    const DeviceData& data = *ctx.data;
+    const DeviceData& data = *inputs.data;
     absl::StatusOr<TrainingData> prepared = PrepareTrainingData(data, config, aug.pad(), dtype, memory_format);
     if (!prepared.ok()) return prepared.status();
     const int64_t n_train = prepared->n_train;
@@ -149,7 +149,7 @@ class HlbPlugin : public Plugin {
     auto ema_forward = [&ema_net](const at::Tensor& x) { return ema_net->forward(x); };
     const v1::EvalConfig& eval = config.eval();
     const int64_t cutmix_size = aug.cutmix_size();
-    RunRecorder recorder(ctx, report, batch);
+    RunRecorder recorder(inputs, report, batch);
     for (int64_t epoch = 0; epoch < plan.num_epochs; ++epoch) {
       const int64_t steps = plan.StepsInEpoch(epoch);
       timer.Start();
@@ -225,12 +225,12 @@ class HlbPlugin : public Plugin {
                 "short for ema.start_epoch / ema.every_n_steps)");
           }
           report->set_headline_accuracy(use_ema ? row->ema_val_acc() : live.accuracy);
-          if (!ctx.artifacts_prefix.empty()) {  // untimed: after the final evaluation's span
+          if (!inputs.artifacts_prefix.empty()) {  // untimed: after the final evaluation's span
             at::Tensor logits;
             Evaluate(use_ema ? ForwardFn(ema_forward) : ForwardFn(forward), test_images,
                      data.test_labels, eval.batch_size(), HeadlineTta(eval), &logits);
             absl::Status saved =
-                SaveRunArtifacts(ctx, logits, use_ema ? *ema_net : *net, report);
+                SaveRunArtifacts(inputs, logits, use_ema ? *ema_net : *net, report);
             if (!saved.ok()) return saved;
           }
         }

@@ -54,7 +54,7 @@ class PagePlugin : public Plugin {
     return {net.ptr(), [net](const at::Tensor& x) mutable { return net->forward(x); }};
   }
 
-  absl::Status Run(const v1::RecipeConfig& config, const RunContext& ctx,
+  absl::Status Run(const v1::RecipeConfig& config, const RunInputs& inputs,
                    v1::RunReport* report) override {
     // ---- Hyperparameters (the recipe's page { ... } block: recipes/page/page.proto; what
     // the plugin does not implement, EMA and cutmix, its settings check refused at load) ----
@@ -66,16 +66,16 @@ class PagePlugin : public Plugin {
     const v1::TrainConfig& train = config.train();
     const v1::AugmentConfig& aug = page.augment();
     const int64_t batch = train.batch_size();
-    const at::Device device = ctx.device;
+    const at::Device device = inputs.device;
     const at::ScalarType dtype = ComputeDtype(config.precision(), device);
     const auto memory_format = ComputeMemoryFormat(config);  // channels_last unless asked
     const bool channels_last = memory_format == at::MemoryFormat::ChannelsLast;
-    torch::manual_seed(ctx.seed);
+    torch::manual_seed(inputs.seed);
 
     // ---- Data ----
     // Normalised and reflect-padded once (the reference does both at load); crops, flips and
     // cutout are drawn again every epoch.
-    const DeviceData& data = *ctx.data;
+    const DeviceData& data = *inputs.data;
     absl::StatusOr<TrainingData> prepared = PrepareTrainingData(data, config, aug.pad(), dtype, memory_format);
     if (!prepared.ok()) return prepared.status();
     const int64_t n_train = prepared->n_train;
@@ -130,7 +130,7 @@ class PagePlugin : public Plugin {
     // ---- Training ----
     auto forward = [&net](const at::Tensor& x) { return net->forward(x); };
     const v1::EvalConfig& eval = config.eval();
-    RunRecorder recorder(ctx, report, batch);
+    RunRecorder recorder(inputs, report, batch);
     for (int64_t epoch = 0; epoch < plan.num_epochs; ++epoch) {
       const int64_t steps = plan.StepsInEpoch(epoch);
       timer.Start();
@@ -176,11 +176,11 @@ class PagePlugin : public Plugin {
         if (last) {
           report->set_live_accuracy(live.accuracy);
           report->set_headline_accuracy(live.accuracy);
-          if (!ctx.artifacts_prefix.empty()) {  // untimed: after the final evaluation's span
+          if (!inputs.artifacts_prefix.empty()) {  // untimed: after the final evaluation's span
             at::Tensor logits;
             Evaluate(forward, test_images, data.test_labels, eval.batch_size(),
                      HeadlineTta(eval), &logits);
-            absl::Status saved = SaveRunArtifacts(ctx, logits, *net, report);
+            absl::Status saved = SaveRunArtifacts(inputs, logits, *net, report);
             if (!saved.ok()) return saved;
           }
         }

@@ -68,19 +68,19 @@ class TinyPlugin : public Plugin {
     return {net.ptr(), [net](const at::Tensor& x) mutable { return net->forward(x); }};
   }
 
-  absl::Status Run(const v1::RecipeConfig& config, const RunContext& ctx,
+  absl::Status Run(const v1::RecipeConfig& config, const RunInputs& inputs,
                    v1::RunReport* report) override {
     absl::StatusOr<TinySettings> settings = PluginSettings<TinySettings>(config);
     if (!settings.ok()) return settings.status();
     const TinySettings& s = *settings;
-    const at::Device device = ctx.device;
+    const at::Device device = inputs.device;
     const at::ScalarType dtype = at::kFloat;  // fp32 everywhere: the simplest correct choice
     const int64_t batch = config.train().batch_size();
-    torch::manual_seed(ctx.seed);
+    torch::manual_seed(inputs.seed);
 
     // ---- Data: normalised and reflect-padded once; the plan counts steps (drop last) ----
     absl::StatusOr<TrainingData> data =
-        PrepareTrainingData(*ctx.data, config, s.augment().pad(), dtype, at::MemoryFormat::Contiguous);
+        PrepareTrainingData(*inputs.data, config, s.augment().pad(), dtype, at::MemoryFormat::Contiguous);
     if (!data.ok()) return data.status();
 
     // ---- Network and optimiser (init_s) ----
@@ -96,7 +96,7 @@ class TinyPlugin : public Plugin {
     const double init_s = timer.Stop();
 
     // ---- Training: per epoch, augment, shuffle, then forward, loss, backward, update ----
-    RunRecorder recorder(ctx, report, batch);
+    RunRecorder recorder(inputs, report, batch);
     report->set_step_mode("eager");  // the plain LibTorch calls below (core/step.h has the others)
     const StepPlan& plan = data->plan;
     for (int64_t epoch = 0; epoch < plan.num_epochs; ++epoch) {
@@ -129,7 +129,7 @@ class TinyPlugin : public Plugin {
         timer.Start();
         net->eval();
         EvalResult result = Evaluate([&net](const at::Tensor& x) { return net->forward(x); },
-                                     data->test_images, ctx.data->test_labels,
+                                     data->test_images, inputs.data->test_labels,
                                      config.eval().batch_size(), HeadlineTta(config.eval()));
         row->set_val_loss(result.loss);
         row->set_val_acc(result.accuracy);

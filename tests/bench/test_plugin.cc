@@ -32,11 +32,11 @@ namespace {
 class TestPlugin : public cifarbench::Plugin {
  public:
   absl::Status Run(const cifarbench::v1::RecipeConfig& config,
-                   const cifarbench::RunContext& ctx,
+                   const cifarbench::RunInputs& inputs,
                    cifarbench::v1::RunReport* report) override {
     // A trivial "accuracy": how often the test label is 0, computed on the data the runner
     // loaded, so the test sees that the plugin got real tensors.
-    const at::Tensor& labels = ctx.data->test_labels;
+    const at::Tensor& labels = inputs.data->test_labels;
     auto settings = cifarbench::PluginSettings<cifarbench::test_plugin::TestPluginSettings>(config);
     if (!settings.ok()) return settings.status();
     const double fraction =
@@ -89,16 +89,16 @@ class TestTrainer : public cifarbench::Plugin {
     return {net.ptr(), [net](const at::Tensor& x) mutable { return net->forward(x); }};
   }
 
-  absl::Status Run(const cifarbench::v1::RecipeConfig& config, const cifarbench::RunContext& ctx,
+  absl::Status Run(const cifarbench::v1::RecipeConfig& config, const cifarbench::RunInputs& inputs,
                    cifarbench::v1::RunReport* report) override {
     using namespace cifarbench;  // NOLINT: a test plugin written as a user would
     auto settings = PluginSettings<test_plugin::TestTrainerSettings>(config);
     if (!settings.ok()) return settings.status();
-    const at::Device device = ctx.device;
+    const at::Device device = inputs.device;
     const int64_t batch = config.train().batch_size();
-    torch::manual_seed(ctx.seed);
+    torch::manual_seed(inputs.seed);
     absl::StatusOr<TrainingData> data =
-        PrepareTrainingData(*ctx.data, config, /*pad=*/2, at::kFloat, at::MemoryFormat::Contiguous);
+        PrepareTrainingData(*inputs.data, config, /*pad=*/2, at::kFloat, at::MemoryFormat::Contiguous);
     if (!data.ok()) return data.status();
 
     SpanTimer timer(device);
@@ -128,7 +128,7 @@ class TestTrainer : public cifarbench::Plugin {
       out_logits = logits.detach();
     });
 
-    RunRecorder recorder(ctx, report, batch);
+    RunRecorder recorder(inputs, report, batch);
     const StepPlan& plan = data->plan;
     for (int64_t epoch = 0; epoch < plan.num_epochs; ++epoch) {
       const int64_t steps = plan.StepsInEpoch(epoch);
@@ -154,7 +154,7 @@ class TestTrainer : public cifarbench::Plugin {
         timer.Start();
         net->eval();
         EvalResult result = Evaluate([&net](const at::Tensor& x) { return net->forward(x); },
-                                     data->test_images, ctx.data->test_labels,
+                                     data->test_images, inputs.data->test_labels,
                                      config.eval().batch_size(), HeadlineTta(config.eval()));
         row->set_val_loss(result.loss);
         row->set_val_acc(result.accuracy);

@@ -31,10 +31,10 @@ bool OneStep(EpochScope& e, double loss, bool right) {
 
 TEST(RunRecorderTest, RowsAndTimings) {
   CountingObserver obs;
-  RunContext ctx;
-  ctx.observer = &obs;
+  RunInputs inputs;
+  inputs.observer = &obs;
   v1::RunReport report;
-  RunRecorder r(ctx, &report, 2);
+  RunRecorder r(inputs, &report, 2);
   {
     EpochScope e(r, 0, 2);
     EXPECT_TRUE(OneStep(e, 1.0, true));
@@ -63,10 +63,10 @@ TEST(RunRecorderTest, RowsAndTimings) {
 
 TEST(RunRecorderTest, NonFiniteLossEndsTheRunAsDiverged) {
   CountingObserver obs;
-  RunContext ctx;
-  ctx.observer = &obs;
+  RunInputs inputs;
+  inputs.observer = &obs;
   v1::RunReport report;
-  RunRecorder r(ctx, &report, 2);
+  RunRecorder r(inputs, &report, 2);
   {
     EpochScope e(r, 3, 1);
     OneStep(e, std::numeric_limits<double>::quiet_NaN(), true);
@@ -80,12 +80,12 @@ TEST(RunRecorderTest, NonFiniteLossEndsTheRunAsDiverged) {
 
 TEST(RunRecorderTest, StopRequestEndsTheRunAsInterrupted) {
   std::atomic<bool> stop{false};
-  RunContext ctx;
-  ctx.stop_requested = &stop;
+  RunInputs inputs;
+  inputs.stop_requested = &stop;
   v1::RunReport report;
   CountingObserver obs;
-  ctx.observer = &obs;
-  RunRecorder r(ctx, &report, 2);
+  inputs.observer = &obs;
+  RunRecorder r(inputs, &report, 2);
   {
     EpochScope e(r, 0, 2);
     EXPECT_TRUE(OneStep(e, 1.0, true));
@@ -100,10 +100,10 @@ TEST(RunRecorderTest, StopRequestEndsTheRunAsInterrupted) {
 
 TEST(RunRecorderTest, ARowIsShownWhenTheEpochEndsEarly) {
   CountingObserver obs;
-  RunContext ctx;
-  ctx.observer = &obs;
+  RunInputs inputs;
+  inputs.observer = &obs;
   v1::RunReport report;
-  RunRecorder r(ctx, &report, 2);
+  RunRecorder r(inputs, &report, 2);
   auto epoch_with_error = [&]() -> bool {
     EpochScope e(r, 0, 1);
     OneStep(e, 1.0, true);

@@ -237,12 +237,12 @@ void ExpectAirbenchGraphMatchesEager(const std::string& name, const std::string&
     ASSERT_TRUE(config.ok()) << config.status();
     auto plugin = Registry::Get().FindPlugin("airbench");
     ASSERT_TRUE(plugin.ok()) << plugin.status();
-    RunContext ctx;
-    ctx.device = kCuda;
-    ctx.data = &data;
-    ctx.seed = 11;
+    RunInputs inputs;
+    inputs.device = kCuda;
+    inputs.data = &data;
+    inputs.seed = 11;
     v1::RunReport report;
-    absl::Status status = plugin->factory()->Run(*config, ctx, &report);
+    absl::Status status = plugin->factory()->Run(*config, inputs, &report);
     ASSERT_TRUE(status.ok()) << status;
     reports.push_back(report);
   }

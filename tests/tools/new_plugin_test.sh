@@ -73,11 +73,11 @@ namespace {
 // data reached Run.
 class ZzThrowaway : public cifarbench::Plugin {
  public:
-  absl::Status Run(const cifarbench::v1::RecipeConfig& config, const cifarbench::RunContext& ctx,
+  absl::Status Run(const cifarbench::v1::RecipeConfig& config, const cifarbench::RunInputs& inputs,
                    cifarbench::v1::RunReport* report) override {
     auto s = cifarbench::PluginSettings<cifarbench::zz_throwaway::ZzThrowawaySettings>(config);
     if (!s.ok()) return s.status();
-    const double fraction = (ctx.data->test_labels == 0).to(at::kDouble).mean().item<double>();
+    const double fraction = (inputs.data->test_labels == 0).to(at::kDouble).mean().item<double>();
     report->set_headline_accuracy(s->factor() * fraction);
     report->set_live_accuracy(s->factor() * fraction);
     report->set_status(cifarbench::v1::RUN_STATUS_OK);

@@ -288,12 +288,12 @@ v1::RunReport RunPlugin(const v1::RecipeConfig& config, const DeviceData& data) 
   auto info = Registry::Get().FindPlugin("airbench");
   EXPECT_TRUE(info.ok()) << info.status();
   std::unique_ptr<Plugin> plugin = info->factory();
-  RunContext ctx;
-  ctx.device = at::kCPU;
-  ctx.data = &data;
-  ctx.seed = 7;
+  RunInputs inputs;
+  inputs.device = at::kCPU;
+  inputs.data = &data;
+  inputs.seed = 7;
   v1::RunReport report;
-  absl::Status status = plugin->Run(config, ctx, &report);
+  absl::Status status = plugin->Run(config, inputs, &report);
   EXPECT_TRUE(status.ok()) << status;
   return report;
 }
