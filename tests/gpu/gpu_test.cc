@@ -1,6 +1,7 @@
 // GPU tests (label/tag gpu): skipped, with a message, where no CUDA GPU is usable; run by the
-// GPU runbook (tools/gpu/run.sh). Each compares the CUDA path with a reference computed the
-// plain way:
+// GPU runbook (tools/gpu/run.sh). Whatever a GPU case needs that a CPU can check (its recipe
+// configurations) is checked by a case that runs everywhere. Each GPU case compares the CUDA path
+// with a reference computed the plain way:
 //   - a CUDA-graph-replayed training step against the eager step, from the same state and
 //     batches (fp16, channels_last, the hlb network);
 //   - the fp16 network's logits against the fp32 network's on the same weights;
@@ -21,16 +22,17 @@
 #include <string>
 #include <vector>
 
+#include "absl/status/statusor.h"
 #include "core/augment.h"
+#include "core/config.h"
 #include "core/data.h"
 #include "core/loss.h"
 #include "core/muon.h"
 #include "core/optim.h"
-#include "core/step.h"
-#include "gtest/gtest.h"
-#include "core/config.h"
 #include "core/plugin.h"
 #include "core/registry.h"
+#include "core/step.h"
+#include "gtest/gtest.h"
 #include "recipes/hlb/hlb_net.h"
 
 namespace cifarbench {
@@ -213,12 +215,51 @@ TEST(GpuTest, AugmentationOnGpuEqualsCpuGivenTheSameDraws) {
                         crop_cpu.to(at::kHalf)));
 }
 
+// The airbench graph cases below: each recipe with the override that freezes its whitening bias
+// after the first of 3 epochs (the block that holds whiten_bias_epochs is the recipe's own:
+// `sgd` beside Muon, `legacy_sgd` for airbench94).
+struct AirbenchGraphCase {
+  const char* recipe;
+  const char* bias_epochs;
+};
+constexpr AirbenchGraphCase kAirbenchMuonCase = {"airbench94_muon_smoke",
+                                                 "airbench.sgd.whiten_bias_epochs=1"};
+constexpr AirbenchGraphCase kHivergeCase = {"hiverge_record_smoke",
+                                            "airbench.sgd.whiten_bias_epochs=1"};
+constexpr AirbenchGraphCase kAirbench94Case = {"airbench94_smoke",
+                                               "airbench.legacy_sgd.whiten_bias_epochs=1"};
+constexpr const char* kStepModes[] = {"STEP_MODE_EAGER", "STEP_MODE_GRAPH"};
+
+absl::StatusOr<v1::RecipeConfig> AirbenchGraphConfig(const AirbenchGraphCase& c,
+                                                     const std::string& mode) {
+  auto recipe = Registry::Get().FindRecipe(c.recipe);
+  if (!recipe.ok()) return recipe.status();
+  return LoadRecipeText(recipe->text, recipe->path,
+                        {"train.epochs=3", "train.batch_size=500", "eval.batch_size=500",
+                         "train.step_mode=" + mode, c.bias_epochs},
+                        {});
+}
+
+// Runs on every machine, GPU or not: each GPU case's configuration loads and passes the
+// plugin's validation, so a wrong override fails here, in CI, rather than on a lent GPU (the
+// airbench94 case once named `sgd`, which a legacy_sgd recipe refuses).
+TEST(GpuCaseConfigTest, EveryAirbenchGraphCaseLoads) {
+  for (const AirbenchGraphCase& c : {kAirbenchMuonCase, kHivergeCase, kAirbench94Case}) {
+    for (const char* mode : kStepModes) {
+      SCOPED_TRACE(std::string(c.recipe) + " " + mode);
+      auto config = AirbenchGraphConfig(c, mode);
+      ASSERT_TRUE(config.ok()) << config.status();
+      EXPECT_EQ(config->train().epochs(), 3);
+    }
+  }
+}
+
 // An airbench recipe's procedure on the GPU on random data, 3 epochs with the whitening bias
 // frozen after the first: the graph mode (its captured bodies) against the eager mode from the
 // same seed, per epoch within fp16 tolerance; both runs end OK, so the bias did not move after
 // its freeze.
-void ExpectAirbenchGraphMatchesEager(const std::string& name, const std::string& bias_epochs) {
-  SCOPED_TRACE(name);
+void ExpectAirbenchGraphMatchesEager(const AirbenchGraphCase& c) {
+  SCOPED_TRACE(c.recipe);
   at::manual_seed(5);
   DeviceData data;
   data.train_images = at::randint(256, {2000, 3, 32, 32}, at::kByte).to(kCuda);
@@ -226,14 +267,9 @@ void ExpectAirbenchGraphMatchesEager(const std::string& name, const std::string&
   data.test_images = at::randint(256, {500, 3, 32, 32}, at::kByte).to(kCuda);
   data.test_labels = at::randint(10, {500}, at::kLong).to(kCuda);
   std::vector<v1::RunReport> reports;
-  for (const char* mode : {"STEP_MODE_EAGER", "STEP_MODE_GRAPH"}) {
+  for (const char* mode : kStepModes) {
     SCOPED_TRACE(mode);
-    auto recipe = Registry::Get().FindRecipe(name);
-    ASSERT_TRUE(recipe.ok()) << recipe.status();
-    auto config = LoadRecipeText(recipe->text, recipe->path,
-                                 {"train.epochs=3", "train.batch_size=500", "eval.batch_size=500",
-                                  std::string("train.step_mode=") + mode, bias_epochs},
-                                 {});
+    auto config = AirbenchGraphConfig(c, mode);
     ASSERT_TRUE(config.ok()) << config.status();
     auto plugin = Registry::Get().FindPlugin("airbench");
     ASSERT_TRUE(plugin.ok()) << plugin.status();
@@ -261,21 +297,21 @@ void ExpectAirbenchGraphMatchesEager(const std::string& name, const std::string&
 // airbench94_muon_smoke: fp16, channels_last, BN fp32, bf16 Newton-Schulz, two bodies.
 TEST(GpuTest, AirbenchGraphStepsMatchEagerAcrossTheBiasFreeze) {
   REQUIRE_GPU();
-  ExpectAirbenchGraphMatchesEager("airbench94_muon_smoke", "airbench.sgd.whiten_bias_epochs=1");
+  ExpectAirbenchGraphMatchesEager(kAirbenchMuonCase);
 }
 
 // hiverge_record_smoke: BN in fp16, batched fp16 Newton-Schulz, four bodies (the normalisation
 // on its growing-interval steps), colour jitter, selective TTA, one timed interval.
 TEST(GpuTest, HivergeGraphStepsMatchEagerAcrossTheBiasFreezeAndNormalisation) {
   REQUIRE_GPU();
-  ExpectAirbenchGraphMatchesEager("hiverge_record_smoke", "airbench.sgd.whiten_bias_epochs=1");
+  ExpectAirbenchGraphMatchesEager(kHivergeCase);
 }
 
 // airbench94_smoke: SGD + lookahead (eager blends into the captured bodies' tensors every 5
 // steps, between replays), the whitening bias frozen after the first epoch.
 TEST(GpuTest, Airbench94GraphStepsMatchEagerAcrossLookaheadAndTheBiasFreeze) {
   REQUIRE_GPU();
-  ExpectAirbenchGraphMatchesEager("airbench94_smoke", "airbench.sgd.whiten_bias_epochs=1");
+  ExpectAirbenchGraphMatchesEager(kAirbench94Case);
 }
 
 // One Muon step on fp16 CUDA weights, with hiverge's decay: the update and the decay each
