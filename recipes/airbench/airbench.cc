@@ -96,6 +96,7 @@
 #include "core/step.h"
 #include "core/timer.h"
 #include "recipes/airbench/airbench_net.h"
+#include "recipes/airbench/airbench_rates.h"
 
 namespace cifarbench::airbench {
 namespace {
@@ -160,10 +161,7 @@ class AirbenchPlugin : public Plugin {
     }
     const StepPlan plan = MakeStepPlan(n_train, batch, config.train().epochs());
     // L353: ceil(3 x 25) = 75 steps (airbench94: 3 epochs of 48, 144 steps, legacy L410).
-    const double bias_epochs =
-        legacy ? legacy_sgd.whiten_bias_epochs() : sgd_settings.whiten_bias_epochs();
-    const int64_t bias_steps = static_cast<int64_t>(
-        std::ceil(bias_epochs * static_cast<double>(plan.steps_per_epoch)));
+    const int64_t bias_steps = WhitenBiasSteps(s, plan.steps_per_epoch);
     report->set_timed_region(s.one_timed_interval() ? kOneIntervalRegion : kTimedRegion);
     torch::manual_seed(inputs.seed);
 
@@ -307,8 +305,6 @@ class AirbenchPlugin : public Plugin {
 
     // ---- Training ----
     const int64_t translate = s.augment().translate();
-    const double peak_norm = sgd_settings.norm_biases().lr(), peak_head = sgd_settings.head().lr();
-    const double peak_bias = sgd_settings.whiten_bias().lr(), peak_muon = s.muon().lr();
     const AirbenchLookahead& la = legacy_sgd.lookahead();
     auto forward = [&net](const at::Tensor& x) { return net->forward(x); };
     const bool jitter = s.augment().jitter_brightness() > 0 || s.augment().jitter_contrast() > 0;
@@ -342,23 +338,15 @@ class AirbenchPlugin : public Plugin {
         bodies.Feed(x_in, images.index_select(0, idx));
         bodies.Feed(y_in, y);
         const int64_t t = recorder.global_step();
-        if (legacy) {
-          // legacy L381-390: both groups follow the triangle (the whitening bias in "other").
-          const double m = TriangularWarmup(t, plan.total_steps, legacy_sgd.warmup_fraction(),
-                                            legacy_sgd.start_ratio(), legacy_sgd.end_ratio());
-          sgd.groups()[0].lr = legacy_sgd.norm_biases().lr() * m;
-          sgd.groups()[1].lr = legacy_sgd.other().lr() * m;
-        } else {
-          // L400-403: every rate decays linearly to 0 over the run; the whitening bias's over
-          // its own bias_steps, after which it is frozen.
-          const double decay = LinearToZero(t, plan.total_steps);
-          sgd.groups()[0].lr = peak_bias * LinearToZero(t, bias_steps);
-          sgd.groups()[1].lr = peak_norm * decay;
-          sgd.groups()[2].lr = peak_head * decay;
-          muon->options().lr = peak_muon * decay;
+        // L400-403: every rate decays linearly to 0 over the run, the whitening bias's over its
+        // own bias_steps (then frozen); airbench94 (legacy L381-390): the triangle.
+        const StepRates rates = RatesAt(s, t, plan.total_steps, bias_steps);
+        for (int g = 0; g < rates.sgd_groups; ++g) sgd.groups()[g].lr = rates.sgd[g];
+        sgd.LoadRates();
+        if (muon) {
+          muon->options().lr = rates.muon;
           muon->LoadRates();
         }
-        sgd.LoadRates();
         const bool bias_trains = t < bias_steps;
         if (!legacy && t == bias_steps) {  // airbench94's lookahead moves it: not checked there
           bias_at_freeze = net->whiten_bias.detach().clone();  // no sync

@@ -21,6 +21,7 @@
 #include "proto/report.pb.h"
 #include "recipes/airbench/airbench.pb.h"
 #include "recipes/airbench/airbench_net.h"
+#include "recipes/airbench/airbench_rates.h"
 #include "gtest/gtest.h"
 
 namespace cifarbench::airbench {
@@ -119,16 +120,26 @@ TEST(AirbenchRecipesTest, StepsAndLearningRates) {
   EXPECT_EQ(plan.steps_per_epoch, 25);
   EXPECT_EQ(plan.total_steps, 200);
   EXPECT_EQ(plan.num_epochs, 8);
-  EXPECT_EQ(static_cast<int64_t>(std::ceil(s.sgd().whiten_bias_epochs() * plan.steps_per_epoch)), 75);
-  auto muon_lr = [&](int64_t t) { return s.muon().lr() * LinearToZero(t, plan.total_steps); };
-  EXPECT_DOUBLE_EQ(muon_lr(0), 0.24);
-  EXPECT_NEAR(muon_lr(74), 0.24 * 126 / 200, 1e-15);
-  EXPECT_NEAR(muon_lr(75), 0.24 * 125 / 200, 1e-15);
-  EXPECT_NEAR(muon_lr(199), 0.24 * 0.005, 1e-15);
-  EXPECT_NEAR(s.sgd().head().lr() * LinearToZero(199, 200), 0.67 * 0.005, 1e-15);
-  EXPECT_NEAR(s.sgd().norm_biases().lr() * LinearToZero(74, 200), 0.053 * 126 / 200, 1e-15);
-  EXPECT_NEAR(s.sgd().whiten_bias().lr() * LinearToZero(74, 75), 0.053 / 75, 1e-15);
-  EXPECT_EQ(LinearToZero(76, 75), 0);  // the reference's negative rate, clamped (Q2)
+  const int64_t bias_steps = WhitenBiasSteps(s, plan.steps_per_epoch);
+  EXPECT_EQ(bias_steps, 75);
+  // The rates the plugin loads (recipes/airbench/airbench_rates.h), SGD groups {whiten_bias,
+  // norm_biases, head}: lr_0 (1 - t/200), the whitening bias 0.053 (1 - t/75), 0 from t = 75.
+  auto rates = [&](int64_t t) { return RatesAt(s, t, plan.total_steps, bias_steps); };
+  ASSERT_EQ(rates(0).sgd_groups, 3);
+  EXPECT_DOUBLE_EQ(rates(0).muon, 0.24);
+  EXPECT_DOUBLE_EQ(rates(0).sgd[0], 0.053);
+  EXPECT_DOUBLE_EQ(rates(0).sgd[1], 0.053);
+  EXPECT_DOUBLE_EQ(rates(0).sgd[2], 0.67);
+  EXPECT_NEAR(rates(74).muon, 0.1512, 1e-15);
+  EXPECT_NEAR(rates(74).sgd[0], 0.053 / 75, 1e-15);  // its last training step
+  EXPECT_NEAR(rates(74).sgd[1], 0.03339, 1e-15);
+  EXPECT_NEAR(rates(75).muon, 0.15, 1e-15);
+  EXPECT_EQ(rates(75).sgd[0], 0);  // frozen
+  EXPECT_EQ(rates(76).sgd[0], 0);  // the reference's rate turns negative here: clamped (Q2)
+  EXPECT_NEAR(rates(75).sgd[2], 0.41875, 1e-15);
+  EXPECT_NEAR(rates(199).muon, 0.0012, 1e-15);
+  EXPECT_NEAR(rates(199).sgd[1], 0.000265, 1e-15);
+  EXPECT_NEAR(rates(199).sgd[2], 0.00335, 1e-15);
   // lr x weight_decay = 0.004 for every SGD group (L345).
   EXPECT_NEAR(s.sgd().whiten_bias().lr() * s.sgd().whiten_bias().weight_decay(), 0.004, 1e-15);
   EXPECT_NEAR(s.sgd().norm_biases().lr() * s.sgd().norm_biases().weight_decay(), 0.004, 1e-15);
@@ -163,7 +174,7 @@ TEST(AirbenchRecipesTest, HivergeNetworkStepsAndRates) {
   EXPECT_EQ(plan.num_epochs, 8);
   EXPECT_EQ(plan.StepsInEpoch(6), 32);
   EXPECT_EQ(plan.StepsInEpoch(7), 19);
-  EXPECT_EQ(static_cast<int64_t>(std::ceil(s.sgd().whiten_bias_epochs() * plan.steps_per_epoch)), 7);
+  EXPECT_EQ(WhitenBiasSteps(s, plan.steps_per_epoch), 7);
   const std::vector<int64_t> normalised =
       GrowingIntervalSteps(plan.total_steps, s.muon().norm_base(), s.muon().norm_growth());
   EXPECT_EQ(normalised.size(), 37u);
@@ -251,13 +262,19 @@ TEST(AirbenchRecipesTest, Airbench94StepsScheduleAndLookahead) {
   EXPECT_EQ(plan.total_steps, 476);
   EXPECT_EQ(plan.num_epochs, 10);
   EXPECT_EQ(plan.StepsInEpoch(9), 44);
-  EXPECT_EQ(static_cast<int64_t>(std::ceil(o.whiten_bias_epochs() * plan.steps_per_epoch)), 144);
-  auto m = [&](int64_t t) {
-    return TriangularWarmup(t, plan.total_steps, o.warmup_fraction(), o.start_ratio(), o.end_ratio());
-  };
-  EXPECT_DOUBLE_EQ(m(0), 0.2);
-  EXPECT_DOUBLE_EQ(m(109), 1.0);
-  EXPECT_NEAR(m(475), 0.0725, 5e-5);
+  const int64_t bias_steps = WhitenBiasSteps(s, plan.steps_per_epoch);
+  EXPECT_EQ(bias_steps, 144);
+  // The triangle s(t) through the rates the plugin loads, SGD groups {norm_biases, other}.
+  auto rates = [&](int64_t t) { return RatesAt(s, t, plan.total_steps, bias_steps); };
+  ASSERT_EQ(rates(0).sgd_groups, 2);
+  EXPECT_EQ(rates(0).muon, 0);
+  for (const int64_t t : {0, 109, 475}) {
+    SCOPED_TRACE(t);
+    EXPECT_DOUBLE_EQ(rates(t).sgd[0] / o.norm_biases().lr(), rates(t).sgd[1] / o.other().lr());
+  }
+  EXPECT_DOUBLE_EQ(rates(0).sgd[1] / o.other().lr(), 0.2);
+  EXPECT_DOUBLE_EQ(rates(109).sgd[1] / o.other().lr(), 1.0);
+  EXPECT_NEAR(rates(475).sgd[1] / o.other().lr(), 0.0725, 5e-5);
   const AirbenchLookahead& la = o.lookahead();
   EXPECT_NEAR(LookaheadDecay(5, plan.total_steps, la.base(), la.every(), la.power()), 8.97e-7, 1e-9);
   EXPECT_NEAR(LookaheadDecay(475, plan.total_steps, la.base(), la.every(), la.power()), 0.7689, 1e-4);
