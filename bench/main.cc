@@ -315,6 +315,9 @@ int main(int argc, char** argv) {
   options.stop_requested = &g_stop;
   options.data_s = data_s;
   options.warmup = warmup == "on" || (warmup == "auto" && device->is_cuda());
+  options.no_warmup_reason = warmup == "off" ? "--warmup=off"
+                                             : "--warmup=auto warms up on CUDA only, and this "
+                                               "run is on the CPU";
   bool diverged = false;
   options.stop_on_divergence = absl::GetFlag(FLAGS_stop_on_divergence);
   if (!absl::GetFlag(FLAGS_profile).empty()) {

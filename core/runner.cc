@@ -226,6 +226,9 @@ absl::StatusOr<v1::BenchReport> RunRecipe(const v1::RecipeConfig& config,
     }
     console.Notice(absl::StrFormat("warm-up: %s in %.2f s", status.ok() ? "done" : "FAILED",
                                    w->seconds()));
+  } else if (!bench.has_warmup()) {  // a sweep's later jobs keep the first job's record
+    bench.mutable_warmup()->set_what(absl::StrCat(
+        "none: ", options.no_warmup_reason.empty() ? "not asked" : options.no_warmup_reason));
   }
 
   if (!options.profile_path.empty()) {

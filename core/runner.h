@@ -27,6 +27,8 @@ struct RunnerOptions {
   double data_s = 0;               // time the data took to load to the device
   // One short untimed run before the timed ones (WarmupConfig); the report's warmup says so.
   bool warmup = false;
+  // Without one: why, for the report's warmup.what ("none: <reason>"), e.g. "--warmup=off".
+  std::string no_warmup_reason;
   // Sweeps: when set, the runs are appended to this report (its aggregates recomputed for
   // every recipe in it) and the file at out_path holds all of it.
   v1::BenchReport* accumulate = nullptr;

@@ -273,6 +273,10 @@ TEST(BenchBinaryTest, ProfileWritesASummaryAndLeavesTheTimedRunsAlone) {
   auto report = ReadBenchReport(out);
   ASSERT_TRUE(report.ok()) << report.status();
   EXPECT_EQ(report->runs_size(), 1);
+  // No warm-up on the CPU by default, and the report says so and why.
+  EXPECT_FALSE(report->warmup().ran());
+  EXPECT_EQ(report->warmup().what(),
+            "none: --warmup=auto warms up on CUDA only, and this run is on the CPU");
   std::ifstream in(profile);
   const std::string md((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
   EXPECT_THAT(md, HasSubstr("# Profile: test_plugin_recipe, seed 0, on cpu"));

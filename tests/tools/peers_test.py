@@ -190,6 +190,8 @@ class ParseRealLogs(unittest.TestCase):
         self.assertEqual([x["timings"]["train_s"] for x in rep["runs"]], [0.0, 0.0])
         self.assertEqual(rep["runs"][0]["headline"], "live+selective_tta")
         self.assertAlmostEqual(rep["aggregates"][0]["accuracy_mean"], 0.51165)
+        self.assertEqual(rep["warmup"], dict(ran=False, seconds=0.0,
+                                             what="none: the script's output has no warm-up run"))
 
     def test_hiverge_progress_lines_end_in_carriage_returns(self):
         head = "|  run     |  epoch  |  train_acc  |  val_acc  |  tta_val_acc  |  time_seconds  |"

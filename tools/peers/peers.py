@@ -604,7 +604,7 @@ def build_report(recipe, parsed, context, provenance, line_times=None, process_w
         + ["patch: %s | %r -> %r | %s" % (p["mode"], p["old"], p["new"], p["why"])
            for p in provenance.get("patches", [])]) + "\n"
     config_sha = hashlib.sha256(config_text.encode()).hexdigest()
-    warmup = dict(ran=False, seconds=0.0, what="")
+    warmup = dict(ran=False, seconds=0.0, what="none: the script's output has no warm-up run")
     runs = []
     prev_end = None
     for r in parsed:
