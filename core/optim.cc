@@ -15,7 +15,7 @@ NesterovSgd::NesterovSgd(v1::OptimizerKind kind, double momentum, std::vector<Sg
     bufs.reserve(g.params.size());
     for (const at::Tensor& p : g.params) bufs.push_back(at::zeros_like(p));
     buffers_.push_back(std::move(bufs));
-    // fp32 for fp32/fp16/bf16 parameters (the rate is applied in the parameters' dtype), fp64
+    // fp32 for fp32/fp16/bf16 parameters (the rate is applied in fp32, InFloat below), fp64
     // for fp64 ones (tests compare against exact arithmetic).
     const at::Device device = g.params.empty() ? at::Device(at::kCPU) : g.params[0].device();
     const at::ScalarType rate_dtype =
@@ -33,6 +33,26 @@ void NesterovSgd::LoadRates() {
   at::NoGradGuard no_grad;
   for (size_t gi = 0; gi < groups_.size(); ++gi) neg_rates_[gi].fill_(-groups_[gi].lr);
 }
+
+namespace {
+
+// fp16/bf16 tensors as fp32 copies, the others as they are: the rate multiplies in fp32 and the
+// result is rounded to the parameters' dtype once, as PyTorch's ops do with a Python-float rate
+// (`param.add_(grad, alpha=-lr)`, `-lr * g`). Multiplying fp16 tensors by the 0-dim fp32 CUDA
+// rate tensor directly would cast the rate to fp16 first (as e5b0f25 found in Muon): hlb's
+// warm-up rates below 6.1e-5 are fp16 subnormals there, and the product is rounded twice. fp32
+// and fp64 parameters take exactly the operations they did before (the CPU runs' numerics).
+std::vector<at::Tensor> InFloat(const std::vector<at::Tensor>& tensors) {
+  std::vector<at::Tensor> out;
+  out.reserve(tensors.size());
+  for (const at::Tensor& t : tensors) {
+    const at::ScalarType dtype = t.scalar_type();
+    out.push_back(dtype == at::kHalf || dtype == at::kBFloat16 ? t.to(at::kFloat) : t);
+  }
+  return out;
+}
+
+}  // namespace
 
 void NesterovSgd::StepOnDevice() {
   at::NoGradGuard no_grad;
@@ -53,7 +73,11 @@ void NesterovSgd::StepOnDevice() {
     // g = grad + wd * w (a new list: the gradients themselves are left alone)
     std::vector<at::Tensor> g = at::_foreach_add(grads, params, group.weight_decay);
     if (kind_ == v1::OPTIMIZER_KIND_PAGE_NESTEROV) {
-      at::_foreach_mul_(g, neg_lr);        // d = -lr * g
+      std::vector<at::Tensor> d = InFloat(g);  // d = -lr * g (rounded once to g's dtype)
+      at::_foreach_mul_(d, neg_lr);
+      for (size_t i = 0; i < g.size(); ++i) {
+        if (!d[i].is_same(g[i])) g[i].copy_(d[i]);
+      }
       at::_foreach_mul_(bufs, momentum_);  // v = mu * v + d
       at::_foreach_add_(bufs, g);
       at::_foreach_add_(params, g);             // w = w + d
@@ -62,8 +86,9 @@ void NesterovSgd::StepOnDevice() {
       at::_foreach_mul_(bufs, momentum_);  // v = mu * v + g
       at::_foreach_add_(bufs, g);
       at::_foreach_add_(g, bufs, momentum_);  // g + mu * v
-      at::_foreach_mul_(g, neg_lr);           // -lr * (g + mu * v)
-      at::_foreach_add_(params, g);           // w += -lr * (g + mu * v)
+      std::vector<at::Tensor> u = InFloat(g);  // -lr * (g + mu * v), fp32 for fp16 weights
+      at::_foreach_mul_(u, neg_lr);
+      at::_foreach_add_(params, u);  // w += u, rounded once to w's dtype
     }
   }
 }

@@ -54,6 +54,45 @@ TEST(NesterovSgdTest, PageFormTwoSteps) {
   EXPECT_NEAR(opt.momentum_buffers()[0][0].item<double>(), -0.12172, 1e-12);
 }
 
+// fp16 weights (the CUDA runs' dtype): the rate multiplies in fp32 and each result is rounded
+// to fp16 once, as torch.optim.SGD's `param.add_(grad, alpha=-lr)` and cifar10-fast's `-lr * g`
+// do with a Python float. The rate here, 2e-6, is an fp16 subnormal (fp16 would hold it as
+// 2.0266e-6). On the CPU the old arithmetic gave the same; tests/gpu/gpu_test.cc has the CUDA
+// case, where it did not.
+TEST(NesterovSgdTest, Fp16WeightsTakeTheRateInFp32AndRoundOnce) {
+  at::manual_seed(7);
+  const double lr = 2e-6, mu = 0.9, wd = 0.5;
+  // Gradients of a summed loss are large (hlb: per summed loss), so the update is several fp16
+  // steps of the weights.
+  const at::Tensor w0 = (at::randn({64}) * 0.01).to(at::kHalf);
+  const at::Tensor grad = (at::randn({64}) * 30).to(at::kHalf);
+  for (const v1::OptimizerKind kind :
+       {v1::OPTIMIZER_KIND_SGD_NESTEROV, v1::OPTIMIZER_KIND_PAGE_NESTEROV}) {
+    SCOPED_TRACE(v1::OptimizerKind_Name(kind));
+    at::Tensor w = w0.clone().set_requires_grad(true);
+    NesterovSgd opt(kind, mu, {Group(w, lr, wd)});
+    w.mutable_grad() = grad.clone();
+    opt.Step();
+    // The reference's operations on fp16 tensors with Python floats (each computed in fp32 and
+    // rounded to fp16 once): g = grad + wd w; then the rule's first step from v = 0.
+    const at::Tensor g = grad.add(w0, wd);
+    const float neg_lr = static_cast<float>(-lr);
+    at::Tensor expected;
+    if (kind == v1::OPTIMIZER_KIND_SGD_NESTEROV) {
+      const at::Tensor v = g;                        // v = mu * 0 + g
+      const at::Tensor step = g.add(v, mu);          // g + mu v, fp16
+      expected = (w0.to(at::kFloat) + step.to(at::kFloat) * neg_lr).to(at::kHalf);
+    } else {
+      const at::Tensor d = (g.to(at::kFloat) * neg_lr).to(at::kHalf);  // -lr g
+      const at::Tensor v = d;                                          // mu * 0 + d
+      expected = w0.add(d).add(v, mu);
+    }
+    at::NoGradGuard no_grad;
+    EXPECT_TRUE(at::equal(w, expected)) << (w.to(at::kFloat) - expected.to(at::kFloat)).abs().max();
+    EXPECT_GT(w.ne(w0).sum().item<int64_t>(), 48);  // the update is not lost to rounding
+  }
+}
+
 TEST(NesterovSgdTest, GroupsKeepTheirOwnRates) {
   at::Tensor a = at::zeros({2}, at::kDouble).set_requires_grad(true);
   at::Tensor b = at::zeros({2}, at::kDouble).set_requires_grad(true);

@@ -11,7 +11,8 @@
 //     fp16 BatchNorm and fp16 Newton-Schulz) against its eager steps, and the bias unchanged
 //     after its freeze (the plugin checks it and fails the run otherwise), and airbench94's
 //     (SGD with lookahead events between the replays);
-//   - one Muon step on fp16 weights against the references' arithmetic (fp32, rounded once).
+//   - one Muon step and one SGD step on fp16 weights against the references' arithmetic (fp32,
+//     rounded once).
 #include <ATen/ATen.h>
 #include <ATen/core/grad_mode.h>  // at::NoGradGuard (not in ATen.h in 2.x)
 #include <torch/cuda.h>
@@ -312,6 +313,40 @@ TEST(GpuTest, HivergeGraphStepsMatchEagerAcrossTheBiasFreezeAndNormalisation) {
 TEST(GpuTest, Airbench94GraphStepsMatchEagerAcrossLookaheadAndTheBiasFreeze) {
   REQUIRE_GPU();
   ExpectAirbenchGraphMatchesEager(kAirbench94Case);
+}
+
+// One SGD step (torch.optim.SGD's Nesterov form) on fp16 CUDA weights at one of hlb's warm-up
+// rates, 2e-6 (an fp16 subnormal: fp16 holds it as 2.0266e-6): the rate multiplies in fp32 and
+// the update is added with one rounding, as `param.add_(grad, alpha=-lr)` with a Python float
+// does. Before, the 0-dim fp32 rate tensor was cast to fp16 on CUDA (1.3% off here) and the
+// product rounded twice. tests/core/optim_test.cc checks the same arithmetic on the CPU.
+TEST(GpuTest, SgdFp16StepTakesTheRateInFp32LikeTorchOptimSgd) {
+  REQUIRE_GPU();
+  at::manual_seed(7);
+  const double lr = 2e-6, mu = 0.9, wd = 0.5;
+  const at::Tensor w0 = (at::randn({64, 576}) * 0.01).to(kCuda).to(at::kHalf);
+  const at::Tensor grad = (at::randn({64, 576}) * 30).to(kCuda).to(at::kHalf);
+  at::Tensor w = w0.clone().set_requires_grad(true);
+  SgdGroup group;
+  group.params = {w};
+  group.lr = lr;
+  group.weight_decay = wd;
+  NesterovSgd sgd(v1::OPTIMIZER_KIND_SGD_NESTEROV, mu, {group});
+  w.mutable_grad() = grad.clone();
+  sgd.Step();
+  at::NoGradGuard no_grad;
+  const at::Tensor g = grad.add(w0, wd);  // fp16 ops with Python floats, as the reference
+  const at::Tensor step = g.add(g, mu);   // g + mu v with v = g on the first step
+  const at::Tensor want =
+      (w0.to(at::kFloat) + step.to(at::kFloat) * static_cast<float>(-lr)).to(at::kHalf);
+  const at::Tensor half_rate = (w0 + step * at::full({}, -lr, at::kHalf)).to(at::kHalf);
+  const int64_t n = w.ne(want).sum().item<int64_t>();
+  EXPECT_LE(n, w.numel() / 1000) << n << " of " << w.numel() << " weights differ";
+  const double largest = want.to(at::kFloat).abs().max().item<double>();
+  EXPECT_LE((w.to(at::kFloat) - want.to(at::kFloat)).abs().max().item<double>(),
+            std::ldexp(largest, -10));
+  // The test can tell: the fp16-rate arithmetic gives other weights.
+  EXPECT_GT(half_rate.ne(want).sum().item<int64_t>(), w.numel() / 100);
 }
 
 // One Muon step on fp16 CUDA weights, with hiverge's decay: the update and the decay each
