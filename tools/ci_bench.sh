@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# The CI benchmark report: every shipped smoke recipe with 5 seeds on the CPU, at CI size (see
-# CI_SIZE below), merged into one bench report, compared with the committed baseline
-# bench/baselines/cpu_smoke.json, and written to OUT_DIR as JSON, Markdown and SVG.
+# The CI benchmark report: the smoke recipes of hlb_record, hlb_long, page_resnet9 and
+# airbench94_muon (--recipes; the other smoke recipes are run by the tests) with 5 seeds on the
+# CPU, at CI size (see CI_SIZE below), merged into one bench report, compared with the committed
+# baseline bench/baselines/cpu_smoke.json, and written to OUT_DIR as JSON, Markdown and SVG.
 #
 #   tools/ci_bench.sh --bench=BIN --compare=BIN --merge=BIN --out=DIR
 #                     [--baseline=bench/baselines/cpu_smoke.json] [--recipes=a,b,...]

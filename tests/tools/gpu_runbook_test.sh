@@ -517,6 +517,12 @@ PY
   link="${link#](}" && link="${link%)}"
   [[ -f "$pout/peers/$link" ]] || { fail "compare.md links $link, which is not in peers/"; return 1; }
   grep -q "](peers/$link)" "$pout/summary.md" || { fail "summary.md does not link peers/$link"; return 1; }
+  # Without --time_limit each original still has its cap (--peer_timeout's 900 s default), and
+  # the summary says what warm-up the original ran.
+  grep -q -- 'peers.py run .* --timeout=900' "$work/peers-alone.log" ||
+    { grep -- 'peers.py run' "$work/peers-alone.log"; fail "the original ran without --peer_timeout's cap"; return 1; }
+  grep -qF -- "- hlb_record warm-up: none: the script's output has no warm-up run" "$pout/summary.md" ||
+    { cat "$pout/summary.md"; fail "summary.md does not say the original's warm-up"; return 1; }
 }
 
 run_case case_bundle

@@ -46,8 +46,9 @@
 #                       run the Python originals from the checkouts in DIR (docs/peers.md:
 #                       hlb-CIFAR10/, cifar10-airbench/, cifar10-speedrun/; a missing one is
 #                       skipped and said) with tools/peers/peers.py, in --peers_runs' order,
-#                       each capped by --time_limit (hiverge only with 4 minutes left). Each
-#                       report is peers/NAME.python.json, its log logs/peers-NAME.log;
+#                       each capped by --peer_timeout and --time_limit (hiverge only with 4
+#                       minutes left). Each report is peers/NAME.python.json, its log
+#                       logs/peers-NAME.log;
 #                       summary.md gets bench/compare's comparison of each with cifarbench's
 #                       reports/NAME.json (or --compare_with's): accuracy, time ratio on the
 #                       original's own timed region, charts in peers/NAME/
@@ -62,6 +63,9 @@
 #                       each original gets a --timeout that ends 30 s before it, one with less
 #                       than 90 s left is skipped, and hiverge is skipped with less than 240 s
 #                       left. 0 (default): no limit
+#   --peer_timeout=S    each original's own cap in seconds, with or without --time_limit (the
+#                       smaller applies; default 900: airbench94_muon's torch.compile warm-up
+#                       took 232-270 s on an H200, its 10 runs 311 s in all); 0: none
 #   --dry_run           stop before the benchmarks, printing their commands (after the build,
 #                       which the recipe list needs)
 #
@@ -103,6 +107,7 @@ prebuilt_mode=auto
 targets=""
 torch_lib=""
 peers_dir="" peers_runs="hlb_record:5,airbench94_muon:10,hiverge_record:10" peers_args="" time_limit=0
+peer_timeout=900
 compare_with=""
 steps="build,data,ctest,bench"
 jobs="$(nproc 2>/dev/null || echo 4)"
@@ -126,6 +131,7 @@ for arg in "$@"; do
     --peers_runs=*) peers_runs="${arg#*=}" ;;
     --peers_args=*) peers_args="${arg#*=}" ;;
     --time_limit=*) time_limit="${arg#*=}" ;;
+    --peer_timeout=*) peer_timeout="${arg#*=}" ;;
     --compare_with=*) compare_with="${arg#*=}" ;;
     *) echo "$prog: unknown argument $arg (see --help)" >&2; exit 2 ;;
   esac
@@ -143,6 +149,7 @@ bad_usage() {
 [[ -z "$targets" || "$targets" =~ ^[A-Za-z0-9_.+-]+(,[A-Za-z0-9_.+-]+)*$ ]] ||
   bad_usage "--targets must be a comma-separated list of CMake target names, got '$targets'"
 [[ "$time_limit" =~ ^[0-9]+$ ]] || bad_usage "--time_limit must be a number of seconds, got '$time_limit'"
+[[ "$peer_timeout" =~ ^[0-9]+$ ]] || bad_usage "--peer_timeout must be a number of seconds, got '$peer_timeout'"
 [[ "$peers_runs" =~ ^(hlb_record|airbench94_muon|airbench94|hiverge_record):[1-9][0-9]*(,(hlb_record|airbench94_muon|airbench94|hiverge_record):[1-9][0-9]*)*$ ]] ||
   bad_usage "--peers_runs must be NAME:RUNS,... with NAME one of hlb_record, airbench94_muon, airbench94, hiverge_record; got '$peers_runs'"
 if [[ -n "$peers_dir" ]]; then
@@ -567,6 +574,7 @@ for item in "${peer_items[@]}"; do
     continue
   fi
   timeout_args=()
+  cap="$peer_timeout"
   if [[ "$time_limit" -gt 0 ]]; then
     left=$((time_limit - SECONDS))
     if [[ "$name" == hiverge_record && $left -lt 240 ]]; then
@@ -577,8 +585,9 @@ for item in "${peer_items[@]}"; do
       echo "skipped: ${left} s of --time_limit=$time_limit left" | tee "$out/logs/peers-$name.log"
       continue
     fi
-    timeout_args=("--timeout=$((left - 30))")
+    [[ "$cap" -gt 0 && "$cap" -le $((left - 30)) ]] || cap=$((left - 30))
   fi
+  [[ "$cap" -eq 0 ]] || timeout_args=("--timeout=$cap")
   cmd=(python3 "$peers_py" run "--checkout=$peers_dir/$sub" "--recipe=$name" "--runs=$runs"
        "--device=$peer_device" "--data_dir=$data" "--work=$build_dir/peers-work/$name"
        "--log=$out/logs/peers-$name.stdout.log" "--out=$out/peers/$name.python.json"
@@ -629,6 +638,16 @@ section "summary"
     for f in "$out"/logs/peers-*.log; do
       [[ "$f" == *.stdout.log || "$f" == *.compare.log ]] && continue
       echo "- $(basename "$f" .log | sed 's/^peers-//'): $(tail -n 1 "$f")"
+    done
+    echo
+    # Each original's own warm-up (airbench's and hiverge's torch.compile), outside its timer.
+    for f in "$out"/peers/*.python.json; do
+      [[ -f "$f" ]] || continue
+      python3 -c 'import json, sys
+r = json.load(open(sys.argv[1])); w = r.get("warmup", {})
+name = sys.argv[1].rsplit("/", 1)[-1][:-len(".python.json")]
+print("- %s warm-up: %s" % (name, "%.1f s, %s" % (w.get("seconds", 0), w.get("what", ""))
+      if w.get("ran") else w.get("what") or "none"))' "$f"
     done
     echo
     for pc in "${peer_compares[@]}"; do
