@@ -31,18 +31,24 @@ void CheckTinySettings(const v1::RecipeConfig& config, const TinySettings& s, Va
     v.RootError("eval.headline_network", "must be EVAL_NETWORK_LIVE: tiny has no EMA network");
   }
   // The shared settings tiny.cc does not implement are refused, not ignored: it computes in
-  // fp32, in the default memory layout, with plain eager calls.
-  const v1::Precision precision = config.precision();
-  if (precision != v1::PRECISION_UNSPECIFIED && precision != v1::PRECISION_AUTO &&
-      precision != v1::PRECISION_FP32) {
-    v.RootError("precision", "must be PRECISION_FP32 (or AUTO): tiny computes in fp32 only");
+  // fp32, in NCHW, with plain eager calls, so a recipe says exactly that. Their defaults (unset,
+  // AUTO) mean fp16, channels_last and a CUDA graph wherever those apply (proto/recipe.proto),
+  // so they are refused too rather than run as something else under their name.
+  if (config.precision() != v1::PRECISION_FP32) {
+    v.RootError("precision", absl::StrCat("must be PRECISION_FP32: tiny computes in fp32 only, got ",
+                                          v1::Precision_Name(config.precision())));
   }
-  if (config.memory_format() == v1::MEMORY_FORMAT_CHANNELS_LAST) {
-    v.RootError("memory_format", "must not be MEMORY_FORMAT_CHANNELS_LAST: tiny keeps the default layout");
+  if (config.memory_format() != v1::MEMORY_FORMAT_CONTIGUOUS) {
+    v.RootError("memory_format",
+                absl::StrCat("must be MEMORY_FORMAT_CONTIGUOUS: tiny keeps the NCHW layout (unset "
+                             "means channels_last), got ",
+                             v1::MemoryFormat_Name(config.memory_format())));
   }
-  const v1::StepMode step_mode = config.train().step_mode();
-  if (step_mode == v1::STEP_MODE_STATIC || step_mode == v1::STEP_MODE_GRAPH) {
-    v.RootError("train.step_mode", "must be STEP_MODE_EAGER (or AUTO): tiny runs eager steps only");
+  if (config.train().step_mode() != v1::STEP_MODE_EAGER) {
+    v.RootError("train.step_mode",
+                absl::StrCat("must be STEP_MODE_EAGER: tiny runs eager steps only (unset or AUTO "
+                             "means a CUDA graph on CUDA), got ",
+                             v1::StepMode_Name(config.train().step_mode())));
   }
 }
 

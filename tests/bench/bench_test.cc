@@ -294,8 +294,12 @@ TEST(BenchBinaryTest, ProfileWritesASummaryAndLeavesTheTimedRunsAlone) {
 // The example plugin refuses the shared settings it does not implement, at load time, with the
 // override that set them, rather than running fp32 eager steps under another name.
 TEST(BenchBinaryTest, TinyRefusesSharedSettingsItDoesNotImplement) {
-  for (const char* set : {"precision=PRECISION_FP16", "memory_format=MEMORY_FORMAT_CHANNELS_LAST",
-                          "train.step_mode=STEP_MODE_GRAPH", "train.step_mode=STEP_MODE_STATIC"}) {
+  // AUTO and unset included: they mean fp16, channels_last and a CUDA graph where those apply.
+  for (const char* set :
+       {"precision=PRECISION_FP16", "precision=PRECISION_AUTO",
+        "memory_format=MEMORY_FORMAT_CHANNELS_LAST", "memory_format=MEMORY_FORMAT_UNSPECIFIED",
+        "train.step_mode=STEP_MODE_GRAPH", "train.step_mode=STEP_MODE_STATIC",
+        "train.step_mode=STEP_MODE_AUTO"}) {
     SCOPED_TRACE(set);
     Result r = RunBench(absl::StrCat("--recipe=tiny_smoke --print_config --set ", set));
     EXPECT_EQ(r.exit_code, 2) << r.output;
