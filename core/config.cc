@@ -164,7 +164,7 @@ std::string DidYouMean(const Descriptor* descriptor, absl::string_view name) {
 // The recipe schema: RecipeConfig as a recipe's text writes it. Its own descriptor pool holds
 // copies of proto/recipe.proto and of every registered plugin's settings file, with one message
 // field added to RecipeConfig per plugin that registered settings: `hlb` of type
-// cifarbench.hlb.v1.HlbSettings, and so on. The text is parsed into a DynamicMessage of that
+// cifarbench.hlb.HlbSettings, and so on. The text is parsed into a DynamicMessage of that
 // type (so the parser records every location, the plugin's block included, and reports the
 // plugin's own unknown fields), overrides are applied to it, and it is then split into the
 // generated RecipeConfig and its plugin's block, packed into RecipeConfig.settings.

@@ -69,7 +69,7 @@ class Plugin {
 
   // One run. Fills report->epochs, timings, headline/live/ema accuracy, status (OK, DIVERGED,
   // INTERRUPTED) and train_steps/train_images. A non-OK Status means the run FAILED.
-  virtual absl::Status Run(const v1::RecipeConfig& config, const RunInputs& context,
+  virtual absl::Status Run(const v1::RecipeConfig& config, const RunInputs& inputs,
                            v1::RunReport* report) = 0;
 
   // The recipe's network on CPU in fp32, freshly initialised (no data-dependent init).

@@ -1,7 +1,7 @@
 // A plugin's typed settings, from the RecipeConfig the loader filled (core/config.h packs the
 // recipe's `<plugin> { ... }` block into RecipeConfig.settings). Free of LibTorch.
 //
-//   absl::StatusOr<hlb::v1::HlbSettings> s = PluginSettings<hlb::v1::HlbSettings>(config);
+//   absl::StatusOr<hlb::HlbSettings> s = PluginSettings<hlb::HlbSettings>(config);
 #ifndef CIFARBENCH_CORE_SETTINGS_H_
 #define CIFARBENCH_CORE_SETTINGS_H_
 

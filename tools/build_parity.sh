@@ -54,6 +54,13 @@ if (( entries > 5 )); then
   echo "build_parity: $entries allowed differences in $allow; at most 5" >&2
   exit 1
 fi
+# Each entry names the build that has the test alone and gives its reason.
+if awk '$2 != "bazel" && $2 != "cmake" || NF < 3 { print; bad = 1 } END { exit !bad }' \
+  "$tmp/allow" >"$tmp/bad_entries"; then
+  echo "build_parity: entries of $allow without NAME bazel|cmake REASON:" >&2
+  cat "$tmp/bad_entries" >&2
+  exit 1
+fi
 comm -23 "$tmp/bazel" "$tmp/cmake" | sed 's/$/ bazel/' >"$tmp/diff"
 comm -13 "$tmp/bazel" "$tmp/cmake" | sed 's/$/ cmake/' >>"$tmp/diff"
 sort -o "$tmp/diff" "$tmp/diff"

@@ -7,7 +7,7 @@
 #   #include "core/registry.h"
 #   CIFARBENCH_REGISTER_RECIPE("NAME", "PLUGIN", "PATH", R"cbrecipe(<SRC's text>)cbrecipe");
 # PATH is the recipe's path in the source tree, as errors show it (recipes/hlb/hlb_record.textproto).
-# Used by cifarbench_recipe() in tools/bazel/recipes.bzl; cmake/CifarbenchRecipes.cmake writes
+# Used by cifarbench_recipe_library() in tools/bazel/recipes.bzl; cmake/CifarbenchRecipes.cmake writes
 # the same text.
 set -euo pipefail
 
