@@ -5,10 +5,12 @@
 // the whole file, reported at 1:1` for something missing), and the error's line:column must be
 // that token's: the check that the location points at the mistake whatever the file's layout
 // (the corpus was rewritten for schema 2, which moved every line).
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
 #include <map>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "absl/strings/str_cat.h"
@@ -34,6 +36,18 @@ std::map<std::string, std::string> Expected() {
   return out;
 }
 
+// The corpus's files, as (name, path relative to the test's folder), in name order.
+std::vector<std::pair<std::string, std::string>> CorpusFiles() {
+  std::vector<std::pair<std::string, std::string>> files;
+  for (const auto& entry : std::filesystem::directory_iterator(kDir)) {
+    if (entry.path().extension() != ".textproto") continue;
+    const std::string name = entry.path().filename().string();
+    files.emplace_back(name, std::string(kDir) + "/" + name);
+  }
+  std::sort(files.begin(), files.end());
+  return files;
+}
+
 // The plugins as the runner knows them: every plugin whose settings are linked (all of them).
 std::vector<std::string> KnownPlugins() {
   std::vector<std::string> known;
@@ -46,12 +60,8 @@ TEST(BadConfigCorpusTest, EveryFileFailsWithItsMessageAndLocation) {
   EXPECT_GE(expected.size(), 20u) << "the corpus must hold at least 20 bad configs";
   const std::vector<std::string> known = KnownPlugins();
   EXPECT_GE(known.size(), 4u);
-  int files = 0;
-  for (const auto& entry : std::filesystem::directory_iterator(kDir)) {
-    if (entry.path().extension() != ".textproto") continue;
-    ++files;
-    const std::string name = entry.path().filename().string();
-    const std::string path = std::string(kDir) + "/" + name;
+  const auto files = CorpusFiles();
+  for (const auto& [name, path] : files) {
     absl::StatusOr<v1::RecipeConfig> config = LoadRecipeFile(path, {}, known);
     ASSERT_FALSE(config.ok()) << name << " loaded without an error";
     auto it = expected.find(name);
@@ -64,7 +74,7 @@ TEST(BadConfigCorpusTest, EveryFileFailsWithItsMessageAndLocation) {
               absl::StrReplaceAll(it->second, {{"{file}", path}}))
         << name;
   }
-  EXPECT_EQ(files, static_cast<int>(expected.size())) << "EXPECTED names files that are missing";
+  EXPECT_EQ(files.size(), expected.size()) << "EXPECTED names files that are missing";
 }
 
 // The line:column a file's MISTAKE comment points at, or an explanation of why it has none.
@@ -106,12 +116,8 @@ absl::StatusOr<std::string> MarkedLocation(const std::string& path) {
 }
 
 TEST(BadConfigCorpusTest, EveryErrorIsAtTheMistakeItsFileMarks) {
-  int files = 0;
-  for (const auto& entry : std::filesystem::directory_iterator(kDir)) {
-    if (entry.path().extension() != ".textproto") continue;
-    ++files;
-    const std::string name = entry.path().filename().string();
-    const std::string path = std::string(kDir) + "/" + name;
+  const auto files = CorpusFiles();
+  for (const auto& [name, path] : files) {
     absl::StatusOr<std::string> marked = MarkedLocation(path);
     ASSERT_TRUE(marked.ok()) << name << ": " << marked.status().message();
     absl::StatusOr<v1::RecipeConfig> config = LoadRecipeFile(path, {}, KnownPlugins());
@@ -120,7 +126,7 @@ TEST(BadConfigCorpusTest, EveryErrorIsAtTheMistakeItsFileMarks) {
     EXPECT_EQ(message.rfind(absl::StrCat(path, ":", *marked, ": "), 0), 0u)
         << name << ": its MISTAKE comment points at " << *marked << ", the error says " << message;
   }
-  EXPECT_GE(files, 20);
+  EXPECT_GE(files.size(), 20u);
 }
 
 }  // namespace
